@@ -1,0 +1,48 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from filings.choices import OPEN_APPLICATION_STATUSES
+from filings.models import Application, Entity, Website
+from icpportal.tenancy import staff_role, switch_tenant
+
+
+@login_required
+def home(request):
+    """The customer's dashboard; staff land on the same page with their workspace links."""
+    tenant = request.tenant
+    open_applications = Application.objects.for_tenant(tenant).filter(
+        status__in=OPEN_APPLICATION_STATUSES
+    )
+    context = {
+        "is_staff_member": staff_role(request.user) is not None,
+        "entities": Entity.objects.for_tenant(tenant).select_related("province")[:20],
+        "websites": Website.objects.for_tenant(tenant).select_related("entity")[:20],
+        "applications": open_applications[:20],
+        "application_count": open_applications.count(),
+        "entity_count": Entity.objects.for_tenant(tenant).count(),
+        "website_count": Website.objects.for_tenant(tenant).count(),
+    }
+    return render(request, "home.html", context)
+
+
+@login_required
+@require_POST
+def switch_tenant_view(request):
+    try:
+        tenant_id = int(request.POST.get("tenant", ""))
+    except ValueError:
+        tenant_id = 0
+    if switch_tenant(request, tenant_id):
+        messages.success(request, _("Switched customer account."))
+    else:
+        messages.error(request, _("You are not a member of that customer account."))
+    target = request.POST.get("next") or "home"
+    if target != "home" and not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "home"
+    return redirect(target)

@@ -1,0 +1,121 @@
+"""Actors shared by every test: alice and bob are customers of two different tenants,
+rachel is a compliance reviewer and leo a compliance lead."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from tests.factories import MembershipFactory, StaffProfileFactory, TenantFactory, UserFactory
+from tests.services import IN_CI
+
+PASSWORD = "correct horse battery staple"
+
+
+def pytest_configure(config):
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if IN_CI and "postgresql" not in engine:
+        raise pytest.UsageError(
+            f"CI runs the suite on PostgreSQL: set ICP_DATABASE_URL=postgres://… (got {engine})."
+        )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser journeys run last: they are the slowest and hold an event loop."""
+    items.sort(key=lambda item: "tests/e2e/" in str(item.fspath))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _celery_runs_tasks_in_process():
+    """Tasks queued by code under test run at once, in process; tests of the worker
+    itself start a real worker process instead."""
+    from icpportal.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(settings):
+    """Tests read English; a test about Chinese pages asks for zh-hans explicitly."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _sms_in_memory(settings):
+    """SMS go to notifications.sms.locmem.outbox unless a test picks another backend."""
+    from notifications.sms import locmem
+
+    settings.SMS_BACKEND = "locmem"
+    locmem.clear()
+    yield
+    locmem.clear()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """Transactional tests flush every table, the provinces of the data migration
+    included: put the reference data back for them."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and (
+        marker.kwargs.get("transaction") or (len(marker.args) > 0 and marker.args[0])
+    )
+    if transactional or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        from filings.reference_data import load_reference_data
+
+        load_reference_data()
+
+
+@pytest.fixture
+def alice_tenant(db):
+    return TenantFactory(name="Alpha Tech", slug="alpha")
+
+
+@pytest.fixture
+def bob_tenant(db):
+    return TenantFactory(name="Beta Media", slug="beta")
+
+
+@pytest.fixture
+def alice(alice_tenant):
+    user = UserFactory(username="alice")
+    MembershipFactory(user=user, tenant=alice_tenant, role="owner")
+    return user
+
+
+@pytest.fixture
+def bob(bob_tenant):
+    user = UserFactory(username="bob")
+    MembershipFactory(user=user, tenant=bob_tenant, role="owner")
+    return user
+
+
+@pytest.fixture
+def rachel(db):
+    return StaffProfileFactory(
+        user=UserFactory(username="rachel", is_staff=True), role="reviewer"
+    ).user
+
+
+@pytest.fixture
+def leo(db):
+    return StaffProfileFactory(user=UserFactory(username="leo", is_staff=True), role="lead").user
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def bob_client(client, bob):
+    client.force_login(bob)
+    return client
