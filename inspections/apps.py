@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InspectionsConfig(AppConfig):
+    name = "inspections"
+    verbose_name = _("Inspections")
+
+    def ready(self) -> None:
+        from inspections.rules import load_rule_modules
+
+        load_rule_modules()

@@ -1,0 +1,428 @@
+"""Looking up the addresses a website's domain points to, for the DNS-ownership rule.
+
+Every backend answers ``await backend.resolve(name)`` with a :class:`Resolution`: the
+A and AAAA addresses of the name, after following CNAMEs (at most 8 hops; a loop or
+a longer chain is a ``servfail`` with its reason), plus what each resolver said.
+
+``zonefile`` (the embedded default) answers from one master file read with
+dnspython's zone parser. The file's names are absolute, or relative to a ``$ORIGIN``
+line; the zone origin is the root, so one file holds names of any domain and needs
+no SOA or NS record, but a ``$TTL`` line (or a TTL on every record)::
+
+    $ORIGIN .
+    $TTL 300
+    shop.example.com.      A      192.0.2.10
+    shop.example.com.      AAAA   2001:db8::10
+    www.shop.example.com.  CNAME  cdn.example.net.
+    $ORIGIN example.net.
+    cdn                    A      192.0.2.20
+
+A name with no node in the file is ``nxdomain`` (so is an empty non-terminal such as
+``example.com`` above: the demo needs no finer answer); a node without A/AAAA is
+``no_answer``.
+
+``resolvers`` asks each configured server (``ip`` or ``ip:port``; ``[v6]:port``) on
+its own, A and AAAA concurrently, sending a query up to ``attempts`` times while it times out.
+A server that returns only part of a CNAME chain is asked for the rest. One server's
+answer is ``timeout``/``servfail`` when either query failed (a missing AAAA could
+hide a foreign address), else ``ok`` when it has addresses, else ``nxdomain`` or
+``no_answer``. The answers of several servers are then combined by this policy:
+
+- every server answers and all agree → ``ok`` with those addresses;
+- the servers' addresses (or CNAME chains) differ → ``ok`` with the union of their
+  addresses and ``disagreement=True``: the rule then requires every address of the
+  union to be the provider's;
+- some servers fail and others answer → the answers; the failures stay in
+  ``answers_by_resolver``;
+- every server fails → ``timeout`` when all timed out, else ``servfail``;
+- NXDOMAIN from every answering server → ``nxdomain``;
+- NXDOMAIN (or no data) from some and addresses from others → ``ok`` with the
+  addresses and ``disagreement=True``;
+- no server has addresses, some say NXDOMAIN and some no data → ``no_answer`` with
+  ``disagreement=True``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+import dns.asyncresolver
+import dns.exception
+import dns.name
+import dns.nameserver
+import dns.rdataclass
+import dns.rdatatype
+import dns.resolver
+import dns.zone
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+MAX_CNAME_HOPS = 8
+ADDRESS_TYPES = (dns.rdatatype.A, dns.rdatatype.AAAA)
+
+
+class ResolutionStatus(StrEnum):
+    OK = "ok"
+    NXDOMAIN = "nxdomain"
+    NO_ANSWER = "no_answer"
+    SERVFAIL = "servfail"
+    TIMEOUT = "timeout"
+
+
+FAILED = (ResolutionStatus.SERVFAIL, ResolutionStatus.TIMEOUT)
+
+
+@dataclass
+class Resolution:
+    """What DNS says about one name: its addresses, the CNAMEs followed, and who said it."""
+
+    name: str
+    status: str
+    addresses: list[tuple[str, int]] = field(default_factory=list)
+    cname_chain: list[str] = field(default_factory=list)
+    # resolver → {status, addresses, cname_chain, ttl, at, queries, reason}
+    answers_by_resolver: dict[str, dict] = field(default_factory=dict)
+    disagreement: bool = False
+    reason: str = ""
+
+    @property
+    def ips(self) -> list[str]:
+        return [ip for ip, _ttl in self.addresses]
+
+    def to_evidence(self) -> dict:
+        """A JSON-ready record of the answer, kept as the rule's evidence."""
+        return {
+            "name": self.name,
+            "status": str(self.status),
+            "addresses": [{"ip": ip, "ttl": ttl} for ip, ttl in self.addresses],
+            "cname_chain": list(self.cname_chain),
+            "disagreement": self.disagreement,
+            "reason": self.reason,
+            "answers_by_resolver": self.answers_by_resolver,
+        }
+
+
+class DnsBackend(Protocol):
+    async def resolve(self, name: str) -> Resolution: ...
+
+
+@dataclass
+class _Answer:
+    """One server's (or the zone file's) answer, for one or both address types."""
+
+    status: ResolutionStatus
+    addresses: list[tuple[str, int]] = field(default_factory=list)
+    chain: list[str] = field(default_factory=list)
+    ttl: int | None = None
+    # Queries sent to get this answer: retries and follow-ups along a chain included.
+    queries: int = 0
+    reason: str = ""
+
+    def as_json(self, at: str) -> dict:
+        return {
+            "status": str(self.status),
+            "addresses": [{"ip": ip, "ttl": ttl} for ip, ttl in self.addresses],
+            "cname_chain": list(self.chain),
+            "ttl": self.ttl,
+            "at": at,
+            "queries": self.queries,
+            "reason": self.reason,
+        }
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _qname(name: str) -> dns.name.Name:
+    cleaned = name.strip().rstrip(".").lower()
+    if not cleaned:
+        raise ValueError("An empty name cannot be resolved.")
+    return dns.name.from_text(cleaned)
+
+
+def _not_a_name(name: str, exc: Exception) -> Resolution:
+    # One malformed name must not stop a whole chunk of websites.
+    return Resolution(
+        name=name, status=ResolutionStatus.SERVFAIL, reason=f"not a domain name: {exc}"
+    )
+
+
+def _text(name: dns.name.Name) -> str:
+    return name.to_text(omit_final_dot=True)
+
+
+def _min_ttl(*ttls: int | None) -> int | None:
+    present = [t for t in ttls if t is not None]
+    return min(present) if present else None
+
+
+def _merge_types(first: _Answer, second: _Answer) -> _Answer:
+    """One server's verdict from its A and AAAA answers."""
+    parts = (first, second)
+    statuses = {p.status for p in parts}
+    if ResolutionStatus.SERVFAIL in statuses:
+        status = ResolutionStatus.SERVFAIL
+    elif ResolutionStatus.TIMEOUT in statuses:
+        status = ResolutionStatus.TIMEOUT
+    elif first.addresses or second.addresses:
+        status = ResolutionStatus.OK
+    elif ResolutionStatus.NXDOMAIN in statuses:
+        status = ResolutionStatus.NXDOMAIN
+    else:
+        status = ResolutionStatus.NO_ANSWER
+    return _Answer(
+        status=status,
+        addresses=first.addresses + second.addresses,
+        chain=max((p.chain for p in parts), key=len),
+        ttl=_min_ttl(first.ttl, second.ttl),
+        queries=first.queries + second.queries,
+        reason="; ".join(dict.fromkeys(p.reason for p in parts if p.reason)),
+    )
+
+
+def _decide(name: str, answers: dict[str, _Answer], at: str) -> Resolution:
+    """Combine the servers' answers by the policy in the module docstring."""
+    result = Resolution(
+        name=name,
+        status=ResolutionStatus.SERVFAIL,
+        answers_by_resolver={label: answer.as_json(at) for label, answer in answers.items()},
+    )
+    definitive = [a for a in answers.values() if a.status not in FAILED]
+    if not definitive:
+        if all(a.status == ResolutionStatus.TIMEOUT for a in answers.values()):
+            result.status = ResolutionStatus.TIMEOUT
+        result.reason = "no resolver answered: " + "; ".join(
+            f"{label}: {a.reason or a.status}" for label, a in answers.items()
+        )
+        return result
+    statuses = {a.status for a in definitive}
+    answered = [a for a in definitive if a.status == ResolutionStatus.OK]
+    differ = False
+    if answered:
+        union: dict[str, int] = {}
+        for answer in answered:
+            for ip, ttl in answer.addresses:
+                union[ip] = min(ttl, union.get(ip, ttl))
+        result.status, result.addresses = ResolutionStatus.OK, list(union.items())
+        result.cname_chain = list(answered[0].chain)
+        differ = (
+            len({frozenset(ip for ip, _ in a.addresses) for a in answered}) > 1
+            or len({tuple(a.chain) for a in answered}) > 1
+        )
+    else:
+        nxdomain = statuses == {ResolutionStatus.NXDOMAIN}
+        result.status = ResolutionStatus.NXDOMAIN if nxdomain else ResolutionStatus.NO_ANSWER
+        result.cname_chain = list(max((a.chain for a in definitive), key=len))
+    result.disagreement = differ or len(statuses) > 1
+    result.reason = "resolvers disagree" if result.disagreement else ""
+    return result
+
+
+class ZonefileBackend:
+    """Answers from one zone file (the demo DNS); the file is read once per backend."""
+
+    label = "zonefile"
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        try:
+            self._zone = dns.zone.from_file(
+                str(self.path), origin=dns.name.root, relativize=False, check_origin=False
+            )
+        except (OSError, dns.exception.DNSException) as exc:
+            raise ImproperlyConfigured(f"Cannot read the DNS zone file {self.path}: {exc}") from exc
+
+    async def resolve(self, name: str) -> Resolution:
+        at = _now()
+        try:
+            qname = _qname(name)
+        except (ValueError, dns.exception.DNSException) as exc:
+            return _not_a_name(name, exc)
+        return _decide(name, {self.label: self._chase(qname)}, at)
+
+    def _chase(self, qname: dns.name.Name) -> _Answer:
+        result, current, seen = _Answer(ResolutionStatus.SERVFAIL), qname, {qname}
+        while True:
+            node = self._zone.get_node(current)
+            if node is None:
+                result.status = ResolutionStatus.NXDOMAIN
+                return result
+            cname = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.CNAME)
+            if not cname:
+                break
+            current = cname[0].target
+            if not _follow(result, current, cname.ttl, seen):
+                return result
+        for rdtype in ADDRESS_TYPES:
+            rdataset = node.get_rdataset(dns.rdataclass.IN, rdtype)
+            if rdataset:
+                result.addresses += [(rdata.address, rdataset.ttl) for rdata in rdataset]
+                result.ttl = _min_ttl(result.ttl, rdataset.ttl)
+        result.status = ResolutionStatus.OK if result.addresses else ResolutionStatus.NO_ANSWER
+        return result
+
+
+def _follow(result: _Answer, target: dns.name.Name, ttl: int, seen: set) -> bool:
+    """Record one CNAME hop; False, with the reason, on a loop or a chain too long."""
+    result.chain.append(_text(target))
+    if target in seen:
+        result.reason = f"CNAME loop at {_text(target)}"
+        return False
+    if len(result.chain) > MAX_CNAME_HOPS:
+        result.reason = f"CNAME chain longer than {MAX_CNAME_HOPS} hops"
+        return False
+    seen.add(target)
+    result.ttl = _min_ttl(result.ttl, ttl)
+    return True
+
+
+def parse_resolver(spec: str) -> tuple[str, int]:
+    """``"192.0.2.53"``, ``"192.0.2.53:5353"``, ``"2001:db8::53"`` or ``"[2001:db8::53]:53"``."""
+    spec = spec.strip()
+    if spec.startswith("["):
+        host, _, port = spec[1:].partition("]")
+        port = port.lstrip(":")
+    elif spec.count(":") == 1:
+        host, _, port = spec.partition(":")
+    else:
+        host, port = spec, ""
+    try:
+        return host, int(port) if port else 53
+    except ValueError:
+        raise ImproperlyConfigured(f"DNS resolver {spec!r} is not ip or ip:port.") from None
+
+
+class ResolverBackend:
+    """Asks real DNS servers with dnspython's async resolver, one resolver per server."""
+
+    def __init__(self, resolvers: Sequence[str], timeout: float, attempts: int = 2):
+        if not resolvers:
+            raise ImproperlyConfigured("The resolvers DNS backend needs at least one resolver.")
+        if attempts < 1:
+            raise ImproperlyConfigured("DNS attempts must be at least 1.")
+        self.timeout = float(timeout)
+        self.attempts = attempts
+        self._servers: list[tuple[str, dns.asyncresolver.Resolver]] = []
+        for spec in resolvers:
+            host, port = parse_resolver(spec)
+            resolver = dns.asyncresolver.Resolver(configure=False)
+            resolver.nameservers = [dns.nameserver.Do53Nameserver(host, port)]
+            # One try per resolve() call: the retries are counted here, per attempt.
+            resolver.timeout = self.timeout
+            resolver.lifetime = self.timeout
+            self._servers.append((spec, resolver))
+
+    async def resolve(self, name: str) -> Resolution:
+        at = _now()
+        try:
+            qname = _qname(name)
+        except (ValueError, dns.exception.DNSException) as exc:
+            return _not_a_name(name, exc)
+        answers = await asyncio.gather(*(self._ask(r, qname) for _spec, r in self._servers))
+        return _decide(name, dict(zip((s for s, _ in self._servers), answers, strict=True)), at)
+
+    async def _ask(self, resolver: dns.asyncresolver.Resolver, qname: dns.name.Name) -> _Answer:
+        first, second = await asyncio.gather(
+            *(self._query(resolver, qname, rdtype) for rdtype in ADDRESS_TYPES)
+        )
+        return _merge_types(first, second)
+
+    async def _query(
+        self, resolver: dns.asyncresolver.Resolver, qname: dns.name.Name, rdtype
+    ) -> _Answer:
+        result, current, seen = _Answer(ResolutionStatus.SERVFAIL), qname, {qname}
+        while True:
+            try:
+                answer = await self._resolve_with_retries(resolver, current, rdtype, result)
+            except dns.resolver.NXDOMAIN as exc:
+                result.chain += _cnames_in(exc.kwargs.get("responses", {}).get(current))
+                result.status = ResolutionStatus.NXDOMAIN
+                return result
+            except dns.exception.Timeout:
+                result.status = ResolutionStatus.TIMEOUT
+                result.reason = f"no answer within {self.timeout:g}s, {self.attempts} attempts"
+                return result
+            except dns.exception.DNSException as exc:
+                result.reason = str(exc)  # SERVFAIL, REFUSED, unreachable, malformed
+                return result
+            for cname in answer.chaining_result.cnames:
+                if not _follow(result, cname[0].target, cname.ttl, seen):
+                    return result
+            if answer.rrset is not None:
+                result.addresses = [(rdata.address, answer.rrset.ttl) for rdata in answer.rrset]
+                result.ttl = _min_ttl(result.ttl, answer.rrset.ttl)
+                result.status = ResolutionStatus.OK
+                return result
+            if answer.canonical_name == current:
+                result.status = ResolutionStatus.NO_ANSWER
+                return result
+            # The server stopped part-way along the chain: ask for the rest ourselves.
+            current = answer.canonical_name
+
+    async def _resolve_with_retries(self, resolver, qname, rdtype, result: _Answer):
+        for attempt in range(1, self.attempts + 1):
+            result.queries += 1
+            try:
+                return await resolver.resolve(qname, rdtype, raise_on_no_answer=False, search=False)
+            except dns.exception.Timeout:
+                if attempt == self.attempts:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _cnames_in(response) -> list[str]:
+    """The CNAME targets a negative response carried before its NXDOMAIN."""
+    if response is None:
+        return []
+    try:
+        return [_text(c[0].target) for c in response.resolve_chaining().cnames]
+    except dns.exception.DNSException:
+        return []
+
+
+async def resolve_many(
+    backend: DnsBackend, names: Iterable[str], concurrency: int = 64
+) -> dict[str, Resolution]:
+    """Resolve many names at once, never more than ``concurrency`` in flight."""
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    semaphore = asyncio.Semaphore(concurrency)
+
+    async def one(name: str) -> tuple[str, Resolution]:
+        async with semaphore:
+            return name, await backend.resolve(name)
+
+    pairs = await asyncio.gather(*(one(name) for name in dict.fromkeys(names)))
+    return dict(pairs)
+
+
+def get_dns_backend() -> DnsBackend:
+    """The backend the settings name; one instance per process and configuration."""
+    kind = settings.DNS_BACKEND
+    if kind == "zonefile":
+        return _zonefile_backend(str(settings.DNS_ZONEFILE))
+    if kind == "resolvers":
+        return _resolver_backend(
+            tuple(settings.DNS_RESOLVERS),
+            float(settings.DNS_TIMEOUT_SECONDS),
+            int(getattr(settings, "DNS_ATTEMPTS", 2)),
+        )
+    raise ImproperlyConfigured(f"Unknown DNS_BACKEND {kind!r}: expected zonefile or resolvers.")
+
+
+@functools.cache
+def _zonefile_backend(path: str) -> ZonefileBackend:
+    return ZonefileBackend(path)
+
+
+@functools.cache
+def _resolver_backend(resolvers: tuple[str, ...], timeout: float, attempts: int) -> ResolverBackend:
+    return ResolverBackend(resolvers, timeout, attempts)

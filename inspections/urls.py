@@ -1,0 +1,23 @@
+from django.urls import path
+
+from inspections import views
+
+urlpatterns = [
+    path("staff/campaigns/", views.CampaignListView.as_view(), name="campaign-list"),
+    path("staff/campaigns/new/", views.CampaignCreateView.as_view(), name="campaign-create"),
+    path("staff/campaigns/impact/", views.CampaignImpactView.as_view(), name="campaign-impact"),
+    path("staff/campaigns/<int:pk>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
+    path(
+        "staff/campaigns/<int:pk>/progress/",
+        views.CampaignProgressView.as_view(),
+        name="campaign-progress",
+    ),
+    path(
+        "staff/campaigns/<int:pk>/start/", views.CampaignStartView.as_view(), name="campaign-start"
+    ),
+    path(
+        "staff/campaigns/<int:pk>/cancel/",
+        views.CampaignCancelView.as_view(),
+        name="campaign-cancel",
+    ),
+]
