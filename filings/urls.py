@@ -13,4 +13,7 @@ urlpatterns = [
     path("websites/", views.WebsiteListView.as_view(), name="website-list"),
     path("websites/<int:pk>/", views.WebsiteDetailView.as_view(), name="website-detail"),
     path("", include("filings.materials.urls")),
+    path("", include("filings.applications.urls")),
+    path("", include("filings.wizards.urls")),
+    path("", include("filings.review.urls")),
 ]

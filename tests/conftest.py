@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
+from tests.clients import customer_client, staff_client
 from tests.factories import MembershipFactory, StaffProfileFactory, TenantFactory, UserFactory
 from tests.services import IN_CI
 
@@ -116,6 +117,18 @@ def alice_client(client, alice):
 
 
 @pytest.fixture
-def bob_client(client, bob):
-    client.force_login(bob)
-    return client
+def bob_client(bob):
+    """Its own client: a test may use alice_client and bob_client side by side."""
+    return customer_client(bob)
+
+
+@pytest.fixture
+def rachel_client(rachel):
+    """A reviewer's session, as staff pages require it."""
+    return staff_client(rachel)
+
+
+@pytest.fixture
+def leo_client(leo):
+    """A lead's session, as staff pages require it."""
+    return staff_client(leo)

@@ -1,0 +1,1 @@
+"""Provider review: staff check what customers submit before it goes to the bureau."""

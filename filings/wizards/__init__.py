@@ -1,0 +1,1 @@
+"""Guided, multi-step application forms, one flow per application kind."""
