@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from filings.applications import views
+
+urlpatterns = [
+    path("applications/", views.ApplicationListView.as_view(), name="application-list"),
+    path(
+        "applications/<int:pk>/",
+        views.ApplicationDetailView.as_view(),
+        name="application-detail",
+    ),
+]
