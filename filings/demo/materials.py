@@ -100,6 +100,7 @@ def entity_materials(entity: DemoEntity) -> list[PlannedMaterial]:
             content,
             content_type,
             holder_name=entity.name,
+            document_number=entity.id_number,
         )
     )
     if MaterialKind.POWER_OF_ATTORNEY in needed:
@@ -136,6 +137,7 @@ def person_materials(person: DemoPerson) -> list[PlannedMaterial]:
             documents.jpeg(f"ID card front {person.key}"),
             documents.JPEG,
             holder_name=person.name,
+            document_number=person.id_number,
             valid_until=ID_CARD_VALID_UNTIL,
         ),
         PlannedMaterial(
