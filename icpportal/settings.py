@@ -411,6 +411,16 @@ PROVIDER_NAME = envstr("PROVIDER_NAME", "Demo Cloud")
 PROVIDER_CODE = envstr("PROVIDER_CODE", "demo-cloud")
 PROVIDER_CONTACT = envstr("PROVIDER_CONTACT", "icp-support@example.com / 400-000-0000")
 
+# Access gate (inspections.gate): decisions are answered from this Redis, the
+# database when it is down, and let through with an alert when both are.
+GATE_REDIS_URL = envstr("GATE_REDIS_URL") or REDIS_URL
+GATE_REDIS_TIMEOUT_MS = envint("GATE_REDIS_TIMEOUT_MS", 200, minimum=10)
+# After a failure Redis is left alone this long before the gate tries it again.
+GATE_REDIS_RETRY_SECONDS = envint("GATE_REDIS_RETRY_SECONDS", 2, minimum=0)
+GATE_ALERT_EMAILS = envlist("GATE_ALERT_EMAILS")
+GATE_ALERT_INTERVAL_SECONDS = envint("GATE_ALERT_INTERVAL_SECONDS", 300, minimum=1)
+GATE_RECONCILE_SECONDS = envint("GATE_RECONCILE_SECONDS", 300, minimum=10)
+
 # Security headers; strict in production, behind nginx terminating TLS.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -1,0 +1,96 @@
+"""Where the gate keeps its decisions in Redis, and how one is written there.
+
+One hash, ``icp:gate:decisions``: field = normalised host, value = the decision as
+compact JSON. The field ``~ready`` (never a host name) is set by the reconcile that
+built the hash; without it the hash is partial (Redis restarted or was flushed since)
+and the gate asks the database instead. A rebuild fills a scratch hash and swaps it in
+with RENAME, so readers never see a half-built table.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+import redis
+from django.conf import settings
+
+DECISIONS_KEY = "icp:gate:decisions"
+READY_FIELD = "~ready"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the gate answers for one host: allowed, blocked, cancelled or unfiled."""
+
+    host: str
+    state: str
+    reason: str = ""
+    case_id: int | None = None
+    # The covering name the decision was found under ("example.com" for "www.example.com").
+    matched: str = ""
+
+    @property
+    def allows(self) -> bool:
+        return self.state == "allowed"
+
+
+def encode(state: str, reason: str, case_id: int | None) -> str:
+    return json.dumps({"s": state, "r": reason or "", "c": case_id}, separators=(",", ":"))
+
+
+def decode(host: str, raw: bytes | str, matched: str) -> Decision:
+    value = json.loads(raw)
+    return Decision(
+        host=host, state=value["s"], reason=value["r"], case_id=value["c"], matched=matched
+    )
+
+
+class _Connection:
+    """A client for one Redis URL and the time until which it is known to be down."""
+
+    def __init__(self, url: str):
+        timeout = settings.GATE_REDIS_TIMEOUT_MS / 1000
+        self.client = redis.Redis.from_url(
+            url, socket_connect_timeout=timeout, socket_timeout=timeout, health_check_interval=30
+        )
+        self.down_until = 0.0
+
+
+_connections: dict[str, _Connection] = {}
+
+
+def _connection() -> _Connection | None:
+    url = settings.GATE_REDIS_URL
+    if not url:
+        return None
+    connection = _connections.get(url)
+    if connection is None:
+        connection = _connections[url] = _Connection(url)
+    return connection
+
+
+def client() -> redis.Redis | None:
+    """The gate's Redis client, or None when none is configured or it just failed.
+
+    After a failure Redis is left alone for ``GATE_REDIS_RETRY_SECONDS`` so that every
+    request does not wait for a dead server's timeout.
+    """
+    connection = _connection()
+    if connection is None or connection.down_until > time.monotonic():
+        return None
+    return connection.client
+
+
+def mark_down() -> None:
+    connection = _connection()
+    if connection is not None:
+        connection.down_until = time.monotonic() + settings.GATE_REDIS_RETRY_SECONDS
+
+
+def forget_connections() -> None:
+    """Drop cached clients and failure marks (settings changed, or a test starts)."""
+    for connection in _connections.values():
+        connection.client.close()
+    _connections.clear()
