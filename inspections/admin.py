@@ -8,7 +8,18 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from icpportal.admin_base import LEAD_ROLES, StaffRoleAdmin, pretty_json
-from inspections.models import Campaign, RuleResult, WebsiteInspection
+from inspections.models import (
+    AccessDecision,
+    BlockBudget,
+    Campaign,
+    CampaignBlockApproval,
+    CaseFinding,
+    CaseMessage,
+    EnforcementControl,
+    RectificationCase,
+    RuleResult,
+    WebsiteInspection,
+)
 
 
 @admin.register(Campaign)
@@ -94,3 +105,76 @@ class RuleResultAdmin(StaffRoleAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(StaffRoleAdmin):
+    """Rows that change only through the enforcement actions and the staff pages."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return [f.name for f in self.model._meta.concrete_fields]
+
+
+@admin.register(RectificationCase)
+class RectificationCaseAdmin(ReadOnlyAdmin):
+    """Rectification cases; staff work them on the case pages, where every step is audited."""
+
+    list_display = ("id", "website", "tenant", "state", "deadline", "assignee", "next_step_at")
+    list_filter = ("state", "hold_reason", "period_kind")
+    list_select_related = ("website", "tenant", "assignee")
+    search_fields = ("=id", "=website__id", "website__filing_number", "website__name")
+    raw_id_fields = ("tenant", "website", "entity", "campaign", "assignee")
+    date_hierarchy = "deadline"
+    show_full_result_count = False
+
+
+@admin.register(CaseFinding)
+class CaseFindingAdmin(ReadOnlyAdmin):
+    list_display = ("case", "rule_code", "status", "last_seen_at")
+    list_filter = ("status", "rule_code")
+    list_select_related = ("case",)
+    search_fields = ("=case__id",)
+    show_full_result_count = False
+
+
+@admin.register(CaseMessage)
+class CaseMessageAdmin(ReadOnlyAdmin):
+    list_display = ("case", "author", "from_staff", "internal", "created_at")
+    list_filter = ("from_staff", "internal")
+    list_select_related = ("case", "author")
+    search_fields = ("=case__id",)
+    show_full_result_count = False
+
+
+@admin.register(EnforcementControl)
+class EnforcementControlAdmin(ReadOnlyAdmin):
+    """The enforcement pause; leads switch it on the staff case list, with a reason."""
+
+    list_display = ("__str__", "changed_by", "changed_at", "reason")
+
+
+@admin.register(BlockBudget)
+class BlockBudgetAdmin(ReadOnlyAdmin):
+    list_display = ("hour", "blocks")
+
+
+@admin.register(CampaignBlockApproval)
+class CampaignBlockApprovalAdmin(ReadOnlyAdmin):
+    list_display = ("campaign", "approved_by", "approved_at")
+    list_select_related = ("campaign", "approved_by")
+
+
+@admin.register(AccessDecision)
+class AccessDecisionAdmin(ReadOnlyAdmin):
+    """What the access gate answers per host; written by enforcement, read by the gate."""
+
+    list_display = ("host", "state", "reason", "website", "case", "updated_at")
+    list_filter = ("state",)
+    list_select_related = ("website", "case")
+    search_fields = ("host",)
+    show_full_result_count = False

@@ -472,3 +472,50 @@ class RuleResultFactory(factory.django.DjangoModelFactory):
     evidence = factory.LazyFunction(lambda: {"problems": [{"code": "expired"}]})
     fields = factory.LazyFunction(lambda: ["domains.0.expires_on"])
     input_hash = "0" * 64
+
+
+class RectificationCaseFactory(factory.django.DjangoModelFactory):
+    """An open case of a website, 10 working days, deadline 10 days from now."""
+
+    class Meta:
+        model = "inspections.RectificationCase"
+
+    website = factory.SubFactory(WebsiteFactory)
+    tenant = factory.SelfAttribute("website.tenant")
+    entity = factory.SelfAttribute("website.entity")
+    state = "notified"
+    opened_at = factory.LazyFunction(timezone.now)
+    deadline = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=10))
+    period_kind = "working"
+    period_days = 10
+
+
+class CaseFindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inspections.CaseFinding"
+
+    case = factory.SubFactory(RectificationCaseFactory)
+    tenant = factory.SelfAttribute("case.tenant")
+    rule_code = "domain_expiry"
+    rule_version = 1
+    message = "The domain example.com expired on 2026-03-01."
+    evidence = factory.LazyFunction(lambda: {"problems": [{"code": "expired"}]})
+    first_seen_at = factory.LazyFunction(timezone.now)
+    last_seen_at = factory.LazyFunction(timezone.now)
+
+
+class CaseMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inspections.CaseMessage"
+
+    case = factory.SubFactory(RectificationCaseFactory)
+    tenant = factory.SelfAttribute("case.tenant")
+    body = "We renewed the domain yesterday."
+
+
+class AccessDecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "inspections.AccessDecision"
+
+    host = factory.Sequence(lambda n: f"host{n}.example.com")
+    state = "allowed"

@@ -89,6 +89,10 @@ def filing(alice_tenant, private_storage):
     factories.MiitVerificationFactory(application__tenant=alice_tenant)
     factories.BureauSubmissionFactory(application__tenant=alice_tenant)
     factories.FilingNumberCounterFactory()
+    case = factories.RectificationCaseFactory(website=website)
+    factories.CaseFindingFactory(case=case)
+    factories.CaseMessageFactory(case=case)
+    factories.AccessDecisionFactory(host=domain.name, website=website, tenant=alice_tenant)
     audit.record("test.seed", website.entity, before={}, after={"name": website.entity.name})
     return website
 
