@@ -104,6 +104,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /gate/check is answered here, before sessions and users (see inspections.gate).
+    "inspections.gate.views.GateCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -257,8 +259,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Task modules outside an app's tasks.py.
+CELERY_IMPORTS = ("inspections.gate.tasks",)
+# How often the access gate's decisions are recomputed and Redis rebuilt.
+GATE_RECONCILE_SECONDS = envint("GATE_RECONCILE_SECONDS", 300, minimum=10)
 # Periodic jobs; the database scheduler copies these into its tables at start.
 CELERY_BEAT_SCHEDULE = {
+    "reconcile-access-gate": {
+        "task": "inspections.gate.tasks.reconcile_access_decisions",
+        "schedule": float(GATE_RECONCILE_SECONDS),
+    },
     "send-due-notifications": {
         "task": "notifications.tasks.sweep_notifications",
         "schedule": 60.0,
@@ -419,7 +429,6 @@ GATE_REDIS_TIMEOUT_MS = envint("GATE_REDIS_TIMEOUT_MS", 200, minimum=10)
 GATE_REDIS_RETRY_SECONDS = envint("GATE_REDIS_RETRY_SECONDS", 2, minimum=0)
 GATE_ALERT_EMAILS = envlist("GATE_ALERT_EMAILS")
 GATE_ALERT_INTERVAL_SECONDS = envint("GATE_ALERT_INTERVAL_SECONDS", 300, minimum=1)
-GATE_RECONCILE_SECONDS = envint("GATE_RECONCILE_SECONDS", 300, minimum=10)
 
 # Security headers; strict in production, behind nginx terminating TLS.
 SESSION_COOKIE_HTTPONLY = True

@@ -6,6 +6,7 @@ from icpportal import health, views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("gate/", include("inspections.gate.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("icpportal.accounts.urls")),

@@ -21,6 +21,9 @@ logger = logging.getLogger("inspections.gate.alerts")
 # How often each kind of alert was raised by this process (read by tests and the bench).
 counts: Counter[str] = Counter()
 _last_mailed: dict[str, float] = {}
+_last_logged: dict[str, float] = {}
+# A gate answering thousands of requests a second logs each kind this often at most.
+LOG_INTERVAL_SECONDS = 10.0
 _lock = threading.Lock()
 
 
@@ -35,10 +38,15 @@ def _mail(kind: str, message: str) -> None:
 def raise_alert(kind: str, message: str, *, level: int = logging.ERROR) -> None:
     """Log, count and (throttled) mail one alert of ``kind``."""
     counts[kind] += 1
-    logger.log(level, "gate alert %s: %s", kind, message)
+    now = time.monotonic()
+    with _lock:
+        should_log = now - _last_logged.get(kind, -1e9) >= LOG_INTERVAL_SECONDS
+        if should_log:
+            _last_logged[kind] = now
+    if should_log:
+        logger.log(level, "gate alert %s (%d so far): %s", kind, counts[kind], message)
     if not settings.GATE_ALERT_EMAILS:
         return
-    now = time.monotonic()
     with _lock:
         if now - _last_mailed.get(kind, -1e9) < settings.GATE_ALERT_INTERVAL_SECONDS:
             return
@@ -50,3 +58,4 @@ def raise_alert(kind: str, message: str, *, level: int = logging.ERROR) -> None:
 def reset() -> None:
     counts.clear()
     _last_mailed.clear()
+    _last_logged.clear()

@@ -66,7 +66,7 @@ def publish_hosts(hosts: Iterable[str]) -> None:
         return
     client = store.client()
     if client is None:
-        if store._connection() is not None:
+        if store.configured():
             alerts.raise_alert(
                 "publish-failed",
                 f"Redis was down a moment ago; {len(names)} decision(s) wait for the reconcile.",

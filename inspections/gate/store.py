@@ -71,6 +71,10 @@ def _connection() -> _Connection | None:
     return connection
 
 
+def configured() -> bool:
+    return bool(settings.GATE_REDIS_URL)
+
+
 def client() -> redis.Redis | None:
     """The gate's Redis client, or None when none is configured or it just failed.
 
