@@ -23,13 +23,14 @@ from filings.choices import ApplicationStatus
 from filings.materials.checklist import checklist
 from filings.models import Application, Material, ProvinceRule
 from filings.payloads import read_section
-from filings.review.diff import payload_diff
+from filings.review.diff import Change, payload_diff
 from filings.review.filtersets import ReviewQueueFilter, review_queue
 from filings.review.forms import PassForm, ReturnForm
 from filings.review.records import registry_lookup
 from filings.review.sla import SlaClock, sla_clocks
 from icpportal.tenancy import StaffRequiredMixin
 from inspections.rules import Status as OutcomeStatus
+from inspections.rules import all_rules
 
 QUEUE_PAGE_SIZE = 25
 
@@ -110,14 +111,43 @@ def _staff_application(request: HttpRequest, pk: int) -> Application:
     return get_object_or_404(queryset, pk=pk)
 
 
-def _self_check_rows(application: Application) -> tuple[list[Any], dict[str, list[str]], int]:
-    """The shared rules on the payload: the answers worth reading, what blocks, passes."""
+@dataclass(frozen=True)
+class SelfCheck:
+    """The shared rules on the payload, as the reviewer reads them.
+
+    ``findings`` are the rule answers other than pass (each once, with its rule's
+    title); ``missing`` the problems found before any rule (required fields left
+    empty, a target that cannot be filed), by payload path.
+    """
+
+    findings: list[tuple[str, Any]]
+    missing: list[tuple[str, str]]
+    passed: int
+
+    @property
+    def blocks(self) -> bool:
+        return bool(self.missing) or any(o.is_blocking for _title, o in self.findings)
+
+
+def run_self_check(application: Application) -> SelfCheck:
     outcomes, blocking = self_check(application)
-    shown = [
-        o for o in outcomes if o.status not in (OutcomeStatus.PASS, OutcomeStatus.NOT_APPLICABLE)
+    rule_messages = {o.message for o in outcomes if o.is_blocking}
+    missing = [
+        (path, message)
+        for path, messages in blocking.items()
+        for message in messages
+        if message not in rule_messages
     ]
-    passed = sum(1 for o in outcomes if o.status == OutcomeStatus.PASS)
-    return shown, blocking, passed
+    quiet = (OutcomeStatus.PASS, OutcomeStatus.NOT_APPLICABLE)
+    findings = [o for o in outcomes if o.status not in quiet]
+    # Blocking answers first, then warnings, then the rest, each kept in rule order.
+    findings.sort(key=lambda o: (not o.is_blocking, o.status != OutcomeStatus.FAIL))
+    titles = {rule.code: str(rule.title) for rule in all_rules()}
+    return SelfCheck(
+        findings=[(titles.get(o.code, o.code), o) for o in findings],
+        missing=missing,
+        passed=sum(1 for o in outcomes if o.status == OutcomeStatus.PASS),
+    )
 
 
 class ReviewDetailView(StaffRequiredMixin, View):
@@ -140,7 +170,7 @@ class ReviewDetailView(StaffRequiredMixin, View):
         sections = payload_diff(application)
         reviewing = application.status == ApplicationStatus.PROVIDER_REVIEW
         return_form = return_form or ReturnForm(sections)
-        outcomes, blocking, passed = _self_check_rows(application)
+        checked = run_self_check(application)
         items = checklist(application)
         listed = {item.material.pk for item in items if item.material is not None}
         other = (
@@ -164,13 +194,12 @@ class ReviewDetailView(StaffRequiredMixin, View):
                 for section in sections
             ],
             "changed_count": sum(s.changed_count for s in sections),
+            "all_new": all(s.change == Change.NEW for s in sections),
             "return_form": return_form,
             "pass_form": pass_form or PassForm(),
             "may_return": reviewing,
             "may_pass": reviewing,
-            "outcomes": outcomes,
-            "blocking": blocking,
-            "passed_count": passed,
+            "self_check": checked,
             "items": items,
             "other_materials": list(other),
             "lookup": registry_lookup(application),
