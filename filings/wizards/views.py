@@ -151,6 +151,7 @@ class ApplicationWizardStepView(UploadSizeGuardMixin, TenantScopedMixin, View):
 
     def load(self, pk: int, slug: str) -> tuple[Application, WizardState, Step]:
         application = get_object_or_404(self.get_queryset(), pk=pk)
+        application.tenant = self.request.tenant  # the tenant it was found through
         state = WizardState(application)
         step = state.step(slug)
         if step is None:
