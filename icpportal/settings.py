@@ -97,6 +97,10 @@ INSTALLED_APPS = [
     "django_bootstrap5",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "icpportal",
     "filings",
     "inspections",
@@ -449,12 +453,59 @@ if PRODUCTION:
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "icpportal.api.authentication.ApiTokenAuthentication",
+        # DRF enforces the CSRF check for every session-authenticated unsafe request.
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "icpportal.api.permissions.TokenScopes",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "icpportal.api.throttling.UserThrottle",
+        "icpportal.api.throttling.AnonThrottle",
+        "icpportal.api.throttling.ScopedThrottle",
+    ],
+    # Requests per caller (user, or address when anonymous); a view's throttle_scope
+    # adds its own limit on top of "user".
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": envstr("API_RATE_ANON", "60/minute"),
+        "user": envstr("API_RATE_USER", "1200/minute"),
+        "uploads": envstr("API_RATE_UPLOADS", "120/hour"),
+        "transitions": envstr("API_RATE_TRANSITIONS", "60/minute"),
+        "downloads": envstr("API_RATE_DOWNLOADS", "600/hour"),
+        "tokens": envstr("API_RATE_TOKENS", "30/hour"),
+    },
+}
+# API tokens must expire: at most this many days after they are created.
+API_TOKEN_MAX_DAYS = envint("API_TOKEN_MAX_DAYS", 365, minimum=1)
+API_TOKEN_DEFAULT_DAYS = envint("API_TOKEN_DEFAULT_DAYS", 90, minimum=1)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{PROVIDER_NAME} ICP portal API",
+    "DESCRIPTION": (
+        "Customer endpoints of the ICP filing portal. Authenticate with a personal API "
+        "token (`Authorization: Bearer icp_…`) or a logged-in session (CSRF enforced)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set used by several fields.
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationKindEnum": "filings.choices.ApplicationKind",
+        "ApplicationStatusEnum": "filings.choices.ApplicationStatus",
+        "MaterialKindEnum": "filings.choices.MaterialKind",
+        "IdTypeEnum": "filings.choices.IdType",
+        "PhoneVerificationStatusEnum": "notifications.models.verification.PhoneVerification.Status",
+    },
 }
 
 LOGGING = {

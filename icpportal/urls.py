@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("filings.urls")),
     path("", include("notifications.urls")),
     path("", include("inspections.urls")),
+    path("", include("icpportal.api.urls")),
 ]
 
 admin.site.site_header = admin.site.site_title = f"{settings.PROVIDER_NAME} ICP"

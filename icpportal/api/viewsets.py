@@ -5,13 +5,19 @@ from __future__ import annotations
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
+from icpportal.api.permissions import CustomerAccount, TokenScopes
+
 
 class TenantScopedViewSetMixin:
     """Gives the view ``model.objects.for_tenant(request.tenant)``: another tenant's
-    object is simply not there (404)."""
+    object is simply not there (404).
+
+    Only customers reach these views (a login without a customer account gets 403),
+    and a token reads only with its "read" scope and changes only with "write".
+    """
 
     model = None
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, CustomerAccount, TokenScopes]
 
     def get_queryset(self):
         return self.model.objects.for_tenant(getattr(self.request, "tenant", None))
