@@ -79,10 +79,12 @@ def _rows(values: dict[str, Any], provinces: dict[str, str], persons: dict[int, 
             "id_number": person.id_number,
             "mobile": person.mobile,
         }
+    order = list(LABELS)
+    names = sorted(values, key=lambda n: order.index(n) if n in order else len(order))
     return [
-        (str(LABELS.get(name, name)), _display(name, value, provinces))
-        for name, value in values.items()
-        if read_text(value).strip() and value != []
+        (str(LABELS.get(name, name)), _display(name, values[name], provinces))
+        for name in names
+        if read_text(values[name]).strip() and values[name] != []
     ]
 
 

@@ -207,7 +207,7 @@ class ApplicationWizardStepView(UploadSizeGuardMixin, TenantScopedMixin, View):
             kinds=[kind],
             fixed_kind=kind,
         )
-        url = _wizard_url(state.application, MATERIALS) + f"#material-{kind}"
+        url = _wizard_url(state.application, MATERIALS)
         if self.handle_upload(state.application, form, url) is not None:
             return HttpResponseRedirect(url)
         return self.page(state, MATERIALS, None, failed_upload=form)
