@@ -5,23 +5,36 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from filings.applications.views.pages import ROW_RELATIONS, with_next_steps
 from filings.choices import OPEN_APPLICATION_STATUSES
 from filings.models import Application, Entity, Website
 from icpportal.tenancy import staff_role, switch_tenant
 
+# How many entities, websites and applications the dashboard lists before "View all".
+DASHBOARD_ROWS = 20
+
 
 @login_required
 def home(request):
-    """The customer's dashboard; staff land on the same page with their workspace links."""
+    """The customer's dashboard; staff land on the same page with their workspace links.
+
+    Entities, websites with their filing numbers and access, the applications in
+    progress with their next step; a fixed number of queries however many there are.
+    """
     tenant = request.tenant
     open_applications = Application.objects.for_tenant(tenant).filter(
         status__in=OPEN_APPLICATION_STATUSES
     )
+    in_flight = open_applications.select_related(*ROW_RELATIONS).order_by("-updated_at", "-id")
     context = {
         "is_staff_member": staff_role(request.user) is not None,
-        "entities": Entity.objects.for_tenant(tenant).select_related("province")[:20],
-        "websites": Website.objects.for_tenant(tenant).select_related("entity")[:20],
-        "applications": open_applications[:20],
+        "entities": Entity.objects.for_tenant(tenant)
+        .select_related("province")
+        .order_by("name", "id")[:DASHBOARD_ROWS],
+        "websites": Website.objects.for_tenant(tenant)
+        .select_related("entity")
+        .order_by("name", "id")[:DASHBOARD_ROWS],
+        "applications": with_next_steps(in_flight[:DASHBOARD_ROWS]) if tenant else [],
         "application_count": open_applications.count(),
         "entity_count": Entity.objects.for_tenant(tenant).count(),
         "website_count": Website.objects.for_tenant(tenant).count(),
