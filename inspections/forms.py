@@ -14,6 +14,7 @@ from inspections.campaigns import Scope
 from inspections.models import CampaignScope
 from inspections.models.campaign import DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE
 from inspections.rules import all_rules
+from inspections.schedules import Crontab
 
 # A website list is for a handful of sites; a larger set is a tenant or province scope.
 MAX_LISTED_WEBSITES = 1000
@@ -112,3 +113,31 @@ class CampaignForm(forms.Form):
             if kind == CampaignScope.WEBSITES
             else (),
         )
+
+
+class ScheduleForm(CampaignForm):
+    """A recurring campaign: the campaign's fields and when it runs (crontab)."""
+
+    minute = forms.CharField(label=_("Minute"), max_length=60, initial="0")
+    hour = forms.CharField(label=_("Hour"), max_length=60, initial="2")
+    day_of_month = forms.CharField(label=_("Day of month"), max_length=60, initial="*")
+    month_of_year = forms.CharField(label=_("Month"), max_length=60, initial="*")
+    day_of_week = forms.CharField(
+        label=_("Day of week"),
+        max_length=60,
+        initial="*",
+        help_text=_("0 or sun = Sunday; e.g. 1-5 for working days."),
+    )
+
+    CRONTAB_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
+
+    def clean(self):
+        data = super().clean()
+        if not any(name in self.errors for name in self.CRONTAB_FIELDS):
+            for name, message in self.crontab_value().errors().items():
+                self.add_error(name, message)
+        return data
+
+    def crontab_value(self) -> Crontab:
+        data = self.cleaned_data
+        return Crontab(**{name: data.get(name, "").strip() for name in self.CRONTAB_FIELDS})

@@ -183,6 +183,16 @@ def chunk_budget_seconds() -> float:
     return float(getattr(settings, "INSPECTION_LOOKUP_BUDGET_SECONDS", default))
 
 
+def dns_queries(resolutions: Iterable[dict[str, Any]]) -> int:
+    """DNS queries sent for these answers (``Resolution.to_evidence()``), retries and
+    follow-ups along CNAME chains included."""
+    return sum(
+        int(answer.get("queries") or 0)
+        for resolution in resolutions
+        for answer in resolution.get("answers_by_resolver", {}).values()
+    )
+
+
 def needed_lookups(rules: Iterable[Rule]) -> set[str]:
     return {name for rule in rules for name in rule.lookups}
 
@@ -216,7 +226,15 @@ def gather(
         )
         return tuple(await asyncio.gather(_resolve(all_names, dns_concurrency), rdap))
 
+    started = time.monotonic()
     answers, registrants = run_async(look_up)
+    logger.info(
+        "Look-ups of a chunk: names=%d dns_queries=%d rdap_domains=%d seconds=%.3f",
+        len(all_names),
+        dns_queries(answers.values()),
+        len(all_domains),
+        time.monotonic() - started,
+    )
     networks = provider_networks() if want_dns else None
     filled = []
     for snapshot in snapshots:

@@ -9,7 +9,9 @@ transient database errors, with backoff; anything else fails loud.
 from __future__ import annotations
 
 import datetime
+import itertools
 import logging
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -28,6 +30,7 @@ from inspections.campaigns import (
     do_start_campaign,
     websites_in_scope,
 )
+from inspections.enforcement.tasks import open_cases_for_campaign
 from inspections.lookups import gather
 from inspections.models import (
     Campaign,
@@ -223,7 +226,11 @@ def run_campaign_chunk(self, campaign_id: int, website_ids: Sequence[int]) -> in
 def inspect_chunk(campaign_id: int, rule_codes: Sequence[str], website_ids: list[int]) -> int:
     """Load, look up, judge and store the websites of one chunk (one bulk upsert)."""
     rules = rules_for(list(rule_codes) or None)
-    snapshots = gather(load_snapshots(website_ids), rules)
+    clock = [time.monotonic()]
+    snapshots = load_snapshots(website_ids)
+    clock.append(time.monotonic())
+    snapshots = gather(snapshots, rules)
+    clock.append(time.monotonic())
     now = timezone.now()
     rows: list[RuleResult] = []
     by_worst: dict[str, list[int]] = {}
@@ -234,6 +241,7 @@ def inspect_chunk(campaign_id: int, rule_codes: Sequence[str], website_ids: list
             outcome = outcomes[rule.code]
             rows.append(_result_row(campaign_id, snapshot, rule.version, outcome, input_hash, now))
         by_worst.setdefault(worst_of(outcomes.values()), []).append(snapshot.website.id)
+    clock.append(time.monotonic())
     inspected = [pk for ids in by_worst.values() for pk in ids]
     gone = sorted(set(website_ids) - set(inspected))
     # The same lock order in every chunk: duplicated chunks wait rather than deadlock.
@@ -258,6 +266,12 @@ def inspect_chunk(campaign_id: int, rule_codes: Sequence[str], website_ids: list
             ).update(status=InspectionStatus.DONE, worst_status=worst, finished_at=now)
         if gone:  # deleted since the campaign started
             mark_failed(campaign_id, gone)
+    clock.append(time.monotonic())
+    load, lookups, judge, store = (b - a for a, b in itertools.pairwise(clock))
+    logger.info(
+        "Chunk of campaign %s: websites=%d load=%.3f lookups=%.3f rules=%.3f store=%.3f",
+        campaign_id, len(inspected), load, lookups, judge, store,
+    )  # fmt: skip
     return len(inspected)
 
 
@@ -343,6 +357,13 @@ def finish_if_complete(campaign_id: int) -> bool:
                 before={"status": CampaignStatus.RUNNING},
                 after={"status": CampaignStatus.FINISHED, "websites": campaign.total_websites},
             )
+            # Its blocking findings open (or join) rectification cases, its passes close them.
+            queue = settings.ESCALATION_QUEUE
+            transaction.on_commit(
+                lambda: open_cases_for_campaign.apply_async(
+                    (campaign_id,), **({"queue": queue} if queue else {})
+                )
+            )
     return bool(finished)
 
 
@@ -350,17 +371,27 @@ def finish_if_complete(campaign_id: int) -> bool:
 def run_scheduled_campaign(template_campaign_id: int) -> int | None:
     """Create and start a copy of a recurring campaign (django-celery-beat calls this).
 
-    A copy still running from the last time is left to finish: runs never stack, and
-    a duplicated beat message starts one copy.
+    The copy is created and started on behalf of the lead who made the schedule. A
+    copy still running from the last time is left to finish: runs never stack, and a
+    duplicated beat message starts one copy. A schedule deleted or paused meanwhile
+    starts nothing.
     """
     with transaction.atomic():
-        template = Campaign.objects.select_for_update().filter(pk=template_campaign_id).first()
-        if template is None:
-            logger.warning("Recurring campaign %s no longer exists", template_campaign_id)
+        template = (
+            Campaign.objects.select_for_update(of=("self",))
+            .select_related("schedule", "created_by")
+            .filter(pk=template_campaign_id)
+            .first()
+        )
+        if template is None or template.schedule is None:
+            logger.warning("Recurring campaign %s is no longer scheduled", template_campaign_id)
+            return None
+        if not template.schedule.enabled or template.status != CampaignStatus.PENDING:
             return None
         active = (CampaignStatus.PENDING, CampaignStatus.RUNNING)
         if template.runs.filter(status__in=active).exists():
             return None
-        copy = do_copy_campaign(template.pk)
-        do_start_campaign(copy)
+        lead = template.created_by
+        copy = do_copy_campaign(template.pk, actor=lead)
+        do_start_campaign(copy, actor=lead)
     return copy.pk

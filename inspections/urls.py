@@ -20,4 +20,19 @@ urlpatterns = [
         views.CampaignCancelView.as_view(),
         name="campaign-cancel",
     ),
+    path(
+        "staff/campaigns/schedules/new/",
+        views.ScheduleCreateView.as_view(),
+        name="schedule-create",
+    ),
+    path(
+        "staff/campaigns/<int:pk>/schedule/toggle/",
+        views.ScheduleToggleView.as_view(),
+        name="schedule-toggle",
+    ),
+    path(
+        "staff/campaigns/<int:pk>/schedule/delete/",
+        views.ScheduleDeleteView.as_view(),
+        name="schedule-delete",
+    ),
 ]

@@ -5,6 +5,7 @@ Reviewers see campaigns; leads (and admins) create, start and cancel them.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
@@ -24,9 +25,15 @@ from inspections.campaigns import (
     do_start_campaign,
 )
 from inspections.findings import Progress, campaign_progress, non_pass_results, progress_for
-from inspections.forms import CampaignForm
+from inspections.forms import CampaignForm, ScheduleForm
 from inspections.models import Campaign
 from inspections.rules import default_registry
+from inspections.schedules import (
+    do_create_schedule,
+    do_delete_schedule,
+    do_set_schedule_enabled,
+    schedules,
+)
 
 LEAD_ROLES = ("lead", "admin")
 RESULTS_PER_PAGE = 50
@@ -62,6 +69,7 @@ class CampaignListView(StaffRequiredMixin, ListView):
             for c in campaigns
         ]
         context["may_manage"] = staff_role(self.request.user) in LEAD_ROLES
+        context["schedules"] = list(schedules())
         return context
 
 
@@ -195,3 +203,75 @@ class CampaignCancelView(_CampaignActionView):
     def act(self, campaign: Campaign) -> str:
         do_cancel_campaign(campaign, actor=self.request.user)
         return _("Campaign cancelled; results so far are kept.")
+
+
+class ScheduleCreateView(StaffRequiredMixin, FormView):
+    """A lead sets up a recurring campaign: websites, rules and a crontab."""
+
+    allowed_roles = LEAD_ROLES
+    form_class = ScheduleForm
+    template_name = "inspections/schedule_form.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["impact"] = impact_of(context["form"])
+        context["time_zone"] = settings.TIME_ZONE
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            template = do_create_schedule(
+                name=data["name"],
+                scope=form.scope_value(),
+                crontab=form.crontab_value(),
+                rule_codes=data["rules"],
+                chunk_size=data["chunk_size"],
+                actor=self.request.user,
+            )
+        except CampaignError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Recurring campaign “%(name)s” scheduled (%(crontab)s).")
+            % {"name": template.name, "crontab": form.crontab_value().text()},
+        )
+        return redirect("campaign-list")
+
+
+class _ScheduleActionView(StaffRequiredMixin, View):
+    allowed_roles = LEAD_ROLES
+    model = Campaign
+
+    def act(self, campaign: Campaign) -> str:
+        raise NotImplementedError
+
+    def post(self, request, pk) -> HttpResponse:
+        campaign = get_object_or_404(Campaign, pk=pk)
+        try:
+            message = self.act(campaign)
+        except CampaignError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, message)
+        return redirect("campaign-list")
+
+
+class ScheduleToggleView(_ScheduleActionView):
+    """Pause (``enabled=0``) or resume (``enabled=1``) a recurring campaign."""
+
+    def act(self, campaign: Campaign) -> str:
+        enabled = self.request.POST.get("enabled") == "1"
+        do_set_schedule_enabled(campaign, enabled, actor=self.request.user)
+        if enabled:
+            return _("Schedule “%(name)s” resumed.") % {"name": campaign.name}
+        return _("Schedule “%(name)s” paused.") % {"name": campaign.name}
+
+
+class ScheduleDeleteView(_ScheduleActionView):
+    def act(self, campaign: Campaign) -> str:
+        do_delete_schedule(campaign, actor=self.request.user)
+        return _("Schedule “%(name)s” deleted; the campaigns it ran are kept.") % {
+            "name": campaign.name
+        }

@@ -13,6 +13,7 @@ put them unmasked into evidence.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -201,13 +202,22 @@ class Snapshot:
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()
 
 
+@functools.cache
+def _hashed_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.metadata.get("hashed", True))
+
+
+# Exact types that are already canonical (subclasses such as enums take the long way).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _canonical(value: Any) -> Any:
+    # Called for every value of every snapshot a worker hashes: the common cases first.
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
     if is_dataclass(value):
-        return {
-            f.name: _canonical(getattr(value, f.name))
-            for f in fields(value)
-            if f.metadata.get("hashed", True)
-        }
+        return {name: _canonical(getattr(value, name)) for name in _hashed_fields(kind)}
     if isinstance(value, Mapping):
         return {str(key): _canonical(item) for key, item in value.items()}
     if isinstance(value, list | tuple | set | frozenset):

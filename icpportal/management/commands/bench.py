@@ -17,7 +17,7 @@ class Command(BaseCommand):
         benchmarks = discover()
         subparsers = parser.add_subparsers(dest="benchmark", metavar="NAME", required=True)
         for name, module in sorted(benchmarks.items()):
-            sub = subparsers.add_parser(name, help=getattr(module, "HELP", ""), cmd=self)
+            sub = subparsers.add_parser(name, help=getattr(module, "HELP", ""))
             module.add_arguments(sub)
 
     def handle(self, *args, **options):

@@ -1,0 +1,1 @@
+"""Benchmarks of the inspection engine (``python manage.py bench NAME``, see icpportal.bench)."""

@@ -1,0 +1,173 @@
+"""The real stack a benchmark runs on: its own database, Celery worker processes, and a
+sampler of their memory.
+
+The benchmark database is created next to the configured one (same PostgreSQL
+server, another name), migrated, and dropped at the end, so a benchmark never touches
+real data. Workers are ``celery worker`` processes (prefork) started with the portal's
+settings plus the environment the benchmark gives them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, connections
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def _quoted(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def database_url(name: str) -> str:
+    """The URL of database ``name`` on the configured PostgreSQL server."""
+    db = connection.settings_dict
+    user = quote(db["USER"] or "", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    credentials = f"{user}{password}@" if user else ""
+    host = db["HOST"] or "127.0.0.1"
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{credentials}{host}{port}/{name}"
+
+
+def _drop(name: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")
+
+
+@contextlib.contextmanager
+def bench_database(name: str, *, keep: bool = False) -> Iterator[str]:
+    """A fresh, migrated database ``name`` that ``default`` points to inside the block;
+    dropped afterwards unless ``keep``. Answers its URL (for the workers)."""
+    if connection.vendor != "postgresql":
+        raise RuntimeError("The benchmark needs PostgreSQL (ICP_DATABASE_URL).")
+    original = connection.settings_dict["NAME"]
+    if name == original:
+        raise RuntimeError("The benchmark database must not be the configured one.")
+    _drop(name)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE {_quoted(name)}")
+    connections.close_all()
+    connection.settings_dict["NAME"] = name
+    try:
+        call_command("migrate", verbosity=0, interactive=False, skip_checks=True)
+        yield database_url(name)
+    finally:
+        connections.close_all()
+        connection.settings_dict["NAME"] = original
+        if not keep:
+            _drop(name)
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of one process, from /proc (0 when it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+class RssSampler:
+    """Samples the resident memory of a worker and its pool processes in a thread;
+    ``max_mib`` is the largest any single process reached."""
+
+    def __init__(self, pid: int, every: float = 0.25):
+        self.pid = pid
+        self.every = every
+        self.max_mib = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def sample(self) -> None:
+        for pid in (self.pid, *children(self.pid)):
+            self.max_mib = max(self.max_mib, rss_mib(pid))
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.every)
+
+
+class Worker:
+    """One ``celery worker`` process with a prefork pool of ``concurrency`` processes,
+    consuming ``queue`` only."""
+
+    def __init__(self, *, queue: str, concurrency: int, env: dict[str, str], log: Path):
+        self.queue = queue
+        self.concurrency = concurrency
+        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "icpportal.settings", **env}
+        self.log = log
+        self.process: subprocess.Popen | None = None
+
+    def start(self, ready_within: float = 60.0) -> Worker:
+        command = [
+            sys.executable, "-m", "celery", "-A", "icpportal", "worker",
+            "--pool=prefork", f"--concurrency={self.concurrency}", "-Q", self.queue,
+            "-n", f"{self.queue}@%h", "--without-gossip", "--without-mingle",
+            "--without-heartbeat", "--loglevel=INFO",
+        ]  # fmt: skip
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+                command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + ready_within
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"The worker exited:\n{self.tail()}")
+            if "ready." in self.log.read_text(errors="replace"):
+                return self
+            time.sleep(0.2)
+        raise RuntimeError(f"The worker did not get ready:\n{self.tail()}")
+
+    @property
+    def pid(self) -> int:
+        if self.process is None:
+            raise RuntimeError("The worker is not started.")
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def tail(self, chars: int = 3000) -> str:
+        return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
