@@ -39,6 +39,7 @@ from filings.validators import (
     validate_phone,
     validate_website_filing_number,
 )
+from icpportal.crypto import keyed_hash
 from icpportal.masking import mask_id_number
 
 
@@ -165,9 +166,18 @@ class EntityForm(StepForm):
 
     id_fields = ("id_number",)
 
-    def __init__(self, *args: Any, entity_type: str, province: ProvinceRule | None, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        entity_type: str,
+        province: ProvinceRule | None,
+        expected_id_hash: str = "",
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.entity_type, self.province = entity_type, province
+        # A transfer: the entity must be the one that holds the filing at the bureau.
+        self.expected_id_hash = expected_id_hash
         allowed = ENTITY_ID_TYPES.get(entity_type, tuple(IdType.values))
         self.fields["id_type"].choices = _choices(allowed, IdType)
         if entity_type == EntityType.INDIVIDUAL:
@@ -183,6 +193,13 @@ class EntityForm(StepForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         check_id(self, "id_type", "id_number")
+        number = self.kept_id("id_number")
+        checkable = self.expected_id_hash and number and "id_number" not in self.errors
+        if checkable and keyed_hash(number) != self.expected_id_hash:
+            self.add_error(
+                "id_number",
+                _("This is not the ID document of the entity that holds this filing."),
+            )
         landline = self.province is not None and self.province.landline_required
         for name, check in (
             ("office_phone", validate_landline if landline else validate_phone),
@@ -432,7 +449,7 @@ class BaseDomainFormSet(forms.BaseFormSet):
     def clean(self) -> None:
         if any(self.errors):
             return
-        names = [f.cleaned_data.get("name") for f in self.forms if f.cleaned_data.get("name")]
+        names = [entry["name"] for entry in self.entries()]
         if len(names) != len(set(names)):
             raise ValidationError(_("Each domain may be listed only once."))
         if not names and not self.leaving:

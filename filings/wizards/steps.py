@@ -211,8 +211,13 @@ class WizardState:
         if step is ENTITY_BASICS:
             return step_forms.EntityBasicsForm(saved=saved, **common)
         if step is ENTITY:
+            record = self.transfer_record
             return step_forms.EntityForm(
-                saved=saved, entity_type=self.entity_type, province=self.province, **common
+                saved=saved,
+                entity_type=self.entity_type,
+                province=self.province,
+                expected_id_hash=record.entity_id_hash if record is not None else "",
+                **common,
             )
         if step in (ENTITY_HEAD, WEBSITE_HEAD):
             same_as = None

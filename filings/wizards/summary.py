@@ -110,3 +110,20 @@ def review_sections(state: WizardState) -> list[SummarySection]:
         else:
             sections.append(SummarySection(step, _rows(saved or {}, provinces, persons), []))
     return sections
+
+
+def returned_for(application, step: Step) -> list[tuple[str, str]]:
+    """The reviewer's reasons for returning the application that concern ``step``
+    (the overall reason goes with the review), as (field label, reason)."""
+    reasons = application.return_reasons or {}
+    wanted = []
+    for path, reason in reasons.items():
+        parts = str(path).split(".")
+        if step.section and parts[0] == step.section:
+            label = LABELS.get(parts[-1], "") if len(parts) > 1 else ""
+            if step.section == "domains" and len(parts) > 1 and parts[1].isdigit():
+                label = f"{_('Domain')} {int(parts[1]) + 1}" + (f" · {label}" if label else "")
+            wanted.append((str(label), str(reason)))
+        elif not path and step.slug == "review":
+            wanted.append(("", str(reason)))
+    return wanted

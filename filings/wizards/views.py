@@ -19,7 +19,7 @@ from django.views import View
 
 from filings.applications.actions import do_create_application
 from filings.applications.completeness import ENTITY_KINDS, WEBSITE_KINDS
-from filings.choices import ApplicationKind
+from filings.choices import OPEN_APPLICATION_STATUSES, ApplicationKind
 from filings.materials.forms import MaterialUploadForm
 from filings.materials.uploads import max_upload_bytes
 from filings.materials.views import UploadSizeGuardMixin
@@ -27,7 +27,7 @@ from filings.models import Application, Entity, Website
 from filings.wizards import saving
 from filings.wizards.guidance import checklist_text
 from filings.wizards.steps import MATERIALS, REVIEW, Step, WizardState
-from filings.wizards.summary import review_sections
+from filings.wizards.summary import returned_for, review_sections
 from icpportal.tenancy import TenantScopedMixin
 
 Kind = ApplicationKind
@@ -102,6 +102,8 @@ class NewApplicationView(TenantScopedMixin, View):
             "error": error,
             "kinds": [(k, Kind(k).label, KIND_DESCRIPTIONS[k]) for k in Kind.values],
         }
+        if kind and (entity is not None or website is not None):
+            context["open_application"] = self.open_application(kind, entity, website)
         if kind in WEBSITE_KINDS and website is None:
             context["choose"] = "website"
             context["websites"] = (
@@ -118,6 +120,16 @@ class NewApplicationView(TenantScopedMixin, View):
                 .order_by("name", "pk")
             )
         return render(self.request, self.template_name, context)
+
+    def open_application(self, kind, entity, website) -> Application | None:
+        """A draft or application in flight of this kind about the same record."""
+        about = {"website": website} if website is not None else {"entity": entity}
+        return (
+            Application.objects.for_tenant(self.request.tenant)
+            .filter(kind=kind, status__in=OPEN_APPLICATION_STATUSES, **about)
+            .order_by("-pk")
+            .first()
+        )
 
 
 def _int(value: str) -> int:
@@ -234,6 +246,7 @@ class ApplicationWizardStepView(UploadSizeGuardMixin, TenantScopedMixin, View):
             "is_last": after is None,
             "province": state.province,
         }
+        context["return_reasons"] = returned_for(state.application, step)
         if step is MATERIALS:
             context["items"] = self.material_items(state, failed_upload)
             context["max_bytes"] = max_upload_bytes()

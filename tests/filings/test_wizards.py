@@ -431,3 +431,16 @@ def test_an_open_application_of_the_same_kind_is_reported(alice_client, alice_te
     assert response.status_code == 200
     assert "already open" in response.content.decode()
     assert Application.objects.filter(kind=Kind.CHANGE_WEBSITE).count() == 1
+
+
+def test_the_start_page_offers_the_draft_already_open(alice_client, alice_tenant):
+    # GIVEN an open change of alice's website
+    website = WebsiteFactory(entity__tenant=alice_tenant)
+    application = start(alice_client, Kind.CHANGE_WEBSITE, website=website)
+
+    # WHEN she opens the start page of the same change again
+    url = f"{reverse('application-new')}?kind=change_website&website={website.pk}"
+    page = alice_client.get(url).content.decode()
+
+    # THEN it offers to continue the open draft
+    assert reverse("application-wizard", args=[application.pk]) in page

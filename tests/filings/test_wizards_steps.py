@@ -9,9 +9,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from filings.applications.actions import do_create_application
-from filings.choices import ApplicationKind, ContentCategory, EntityType, IdType
+from filings.choices import (
+    ApplicationKind,
+    ApplicationStatus,
+    ContentCategory,
+    EntityType,
+    IdType,
+)
 from filings.models import Application, Material
 from filings.wizards.steps import WizardState
+from icpportal.crypto import keyed_hash
 from icpportal.masking import mask_id_number
 from icpportal.models import AuditEvent
 from tests.factories import (
@@ -427,3 +434,45 @@ def test_step_pages_use_a_bounded_number_of_queries(
     with django_assert_max_num_queries(STEP_QUERY_LIMITS[slug]):
         response = alice_client.get(typed.step_url(application, slug))
     assert response.status_code == 200
+
+
+def test_a_transfer_must_name_the_entity_that_holds_the_filing(alice_client, alice_tenant):
+    # GIVEN a transfer of a filing whose entity is not on file in alice's account
+    record = RegistryRecordFactory(entity_id_hash=keyed_hash(credit_code(901)))
+    application = draft(alice_tenant, Kind.TRANSFER)
+    post(alice_client, application, "transfer", {"filing_number": record.website_filing_number})
+    post(alice_client, application, "entity-type", typed.entity_basics("110000"))
+
+    # WHEN she enters another entity's (valid) credit code, then the right one
+    wrong = post(alice_client, application, "entity", typed.entity(902))
+    right = post(alice_client, application, "entity", typed.entity(901))
+
+    # THEN the first is refused next to the ID number, the second is saved
+    assert "not the ID document of the entity" in " ".join(
+        wrong.context["form"].errors["id_number"]
+    )
+    assert right.status_code == 302
+    application.refresh_from_db()
+    assert application.payload["entity"]["id_number"] == credit_code(901)
+
+
+def test_a_returned_application_shows_the_reviewers_reasons_on_their_steps(
+    alice_client, alice_tenant
+):
+    # GIVEN a first filing returned with a reason about the entity's address
+    application = draft(alice_tenant)
+    Application.objects.filter(pk=application.pk).update(
+        status=ApplicationStatus.RETURNED,
+        return_reasons={"entity.address": "地址与营业执照不一致", "": "请补充材料"},
+    )
+
+    # WHEN alice opens the entity step and the website step
+    entity_page = alice_client.get(typed.step_url(application, "entity"))
+    website_page = alice_client.get(typed.step_url(application, "website"))
+    review_page = alice_client.get(typed.step_url(application, "review"))
+
+    # THEN the entity step shows the reason with its field, the website step none,
+    # and the overall reason waits on the review
+    assert entity_page.context["return_reasons"] == [("Address", "地址与营业执照不一致")]
+    assert website_page.context["return_reasons"] == []
+    assert ("", "请补充材料") in review_page.context["return_reasons"]
