@@ -108,3 +108,31 @@ def envdate(name: str, default: datetime.date) -> datetime.date:
         return datetime.date.fromisoformat(value.strip())
     except ValueError:
         raise _fail(name, value, "a date as YYYY-MM-DD") from None
+
+
+_PERIOD_UNITS = {"w": "working", "c": "calendar"}
+
+
+def _period(name: str, value: str) -> tuple[str, int]:
+    text = value.strip().lower()
+    unit = _PERIOD_UNITS.get(text[-1:])
+    if unit is None or not text[:-1].isdigit() or int(text[:-1]) < 1:
+        raise _fail(name, value, "a number of days then w (working) or c (calendar), e.g. 10w")
+    return unit, int(text[:-1])
+
+
+def envperiod(name: str, default: str) -> tuple[str, int]:
+    """A period such as ``10w`` (10 working days) or ``14c`` (14 calendar days)."""
+    value = _raw(name)
+    return _period(name, default if value is None or value.strip() == "" else value)
+
+
+def envperiodmap(name: str) -> dict[str, tuple[str, int]]:
+    """Periods per code: ``domain_expiry=14c,dns_ip_ownership=10w``."""
+    periods: dict[str, tuple[str, int]] = {}
+    for item in envlist(name):
+        code, sep, period = item.partition("=")
+        if not sep or not code.strip():
+            raise _fail(name, item, "code=period pairs such as domain_expiry=14c")
+        periods[code.strip()] = _period(name, period)
+    return periods

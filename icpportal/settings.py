@@ -23,6 +23,8 @@ from icpportal.env import (
     envint,
     envlist,
     envnetworks,
+    envperiod,
+    envperiodmap,
     envstr,
     envurl,
 )
@@ -297,6 +299,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "filings.tasks.materials.purge_deregistered_materials",
         "schedule": 86400.0,
     },
+    "escalate-rectification-cases": {
+        "task": "inspections.enforcement.tasks.escalate_due_cases",
+        "schedule": 60.0,
+    },
 }
 # Longer than the longest chunk, so an unacknowledged chunk is not redelivered early.
 CELERY_VISIBILITY_TIMEOUT = envint("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=10)
@@ -324,6 +330,19 @@ UNVERIFIED_MOBILE_BLOCKING_FROM = envdate(
 # Required materials: an entity with more websites than this files the extra
 # commitment letter its province asks for.
 MANY_WEBSITES_THRESHOLD = envint("MANY_WEBSITES_THRESHOLD", 2, minimum=1)
+
+# Rectification and enforcement (inspections.enforcement). A period is (kind, days).
+RECTIFICATION_PERIOD = envperiod("RECTIFICATION_PERIOD", "10w")
+RECTIFICATION_PERIODS = envperiodmap("RECTIFICATION_PERIODS")
+ENFORCEMENT_BLOCKS_PER_HOUR = envint("ENFORCEMENT_BLOCKS_PER_HOUR", 200, minimum=0)
+ENFORCEMENT_CAMPAIGN_APPROVAL_THRESHOLD = envint(
+    "ENFORCEMENT_CAMPAIGN_APPROVAL_THRESHOLD", 50, minimum=0
+)
+ENFORCEMENT_CANCEL_GRACE_DAYS = envint("ENFORCEMENT_CANCEL_GRACE_DAYS", 10, minimum=0)
+ENFORCEMENT_FOUR_EYES = envbool("ENFORCEMENT_FOUR_EYES", True)
+ESCALATION_BATCH = envint("ESCALATION_BATCH", 1000, minimum=1)
+ESCALATION_QUEUE = envstr("ESCALATION_QUEUE")
+ESCALATION_TIME_BUDGET_SECONDS = envint("ESCALATION_TIME_BUDGET_SECONDS", 50, minimum=1)
 
 # E-mail: console by default; ICP_EMAIL_URL=smtp://user:password@host:587?tls=1
 EMAIL_URL = envstr("EMAIL_URL", "console:")

@@ -10,3 +10,5 @@ class InspectionsConfig(AppConfig):
         from inspections.rules import load_rule_modules
 
         load_rule_modules()
+        # The case notices register their notification events at import.
+        import inspections.enforcement.notices  # noqa: F401

@@ -70,8 +70,12 @@ class RectificationCase(FSMModelMixin, models.Model):
     ``inspections.enforcement``, each with an audit row.
     """
 
+    # No single-column index: case_tenant_state serves tenant look-ups (and the cascade).
     tenant = models.ForeignKey(
-        "icpportal.Tenant", on_delete=models.CASCADE, related_name="rectification_cases"
+        "icpportal.Tenant",
+        on_delete=models.CASCADE,
+        related_name="rectification_cases",
+        db_index=False,
     )
     website = models.ForeignKey(
         "filings.Website",
@@ -92,6 +96,7 @@ class RectificationCase(FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="opened_cases",
+        db_index=False,  # case_campaign_state serves it
     )
     state = FSMField(
         _("state"), max_length=25, choices=CaseState.choices, default=S.OPEN, protected=True
@@ -113,6 +118,7 @@ class RectificationCase(FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_cases",
+        db_index=False,  # case_assignee_state serves it
     )
     extension_count = models.PositiveSmallIntegerField(_("extensions"), default=0)
     # [{"at": iso, "by": username, "reason": text, "deadline": iso}]
@@ -135,6 +141,7 @@ class RectificationCase(FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # rarely searched by; each index slows escalation's bulk updates
     )
     cancel_requested_at = models.DateTimeField(_("cancel proposed at"), null=True, blank=True)
     cancel_approved_by = models.ForeignKey(
@@ -144,6 +151,7 @@ class RectificationCase(FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # rarely searched by; each index slows escalation's bulk updates
     )
     cancel_approved_at = models.DateTimeField(_("cancel approved at"), null=True, blank=True)
     hold_reason = models.CharField(
@@ -159,6 +167,7 @@ class RectificationCase(FSMModelMixin, models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # rarely searched by; each index slows escalation's bulk updates
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -223,13 +232,13 @@ class RectificationCase(FSMModelMixin, models.Model):
     def start_reinspection(self) -> None:
         """The case's rules run again on the website."""
 
-    @transition(field=state, source=(S.RE_INSPECTING, S.ACCESS_BLOCKED), target=S.RESOLVED)
+    @transition(field=state, source=OPEN_STATES, target=S.RESOLVED)
     def resolve(self) -> None:
-        """Every finding passed on re-inspection: access is allowed again."""
+        """Every finding passed on re-inspection (or was waived): access is allowed again."""
 
-    @transition(field=state, source=S.ACCESS_BLOCKED, target=None)
-    def reinspect_blocked(self) -> None:
-        """A blocked website is re-inspected; it stays blocked unless every finding passes."""
+    @transition(field=state, source=(S.OVERDUE, S.ACCESS_BLOCKED), target=None)
+    def reinspect_after_deadline(self) -> None:
+        """Re-inspected after the deadline: the state stays unless every finding passes."""
 
     @transition(field=state, source=S.RE_INSPECTING, target=S.NOTIFIED)
     def reinspection_failed(self) -> None:
@@ -266,10 +275,6 @@ class RectificationCase(FSMModelMixin, models.Model):
     @transition(field=state, source=OPEN_STATES, target=None)
     def waive(self) -> None:
         """A lead waives one finding; others still fail, so the state stays."""
-
-    @transition(field=state, source=OPEN_STATES, target=S.RESOLVED)
-    def resolve_by_waiver(self) -> None:
-        """The last blocking finding was waived."""
 
     @transition(field=state, source=OPEN_STATES, target=S.CLOSED_DEREGISTERED)
     def close_deregistered(self) -> None:
