@@ -43,6 +43,7 @@ from inspections.rules import all_rules
 
 HELP = "Inspect N generated websites with real workers, dnsmasq and RDAP; compare with bare DNS."
 _QUERIES = re.compile(r"dns_queries=(\d+)")
+_PHASES = re.compile(r"load=([\d.]+) lookups=([\d.]+) rules=([\d.]+) store=([\d.]+)")
 
 
 def add_arguments(parser) -> None:
@@ -163,6 +164,11 @@ def _sweep(options, workers, workdir, database_url, resolver, rdap_url, report) 
     return {
         "seconds": round(seconds, 3),
         "dns_queries": sum(int(n) for n in _QUERIES.findall(log)),
+        # Seconds the chunks spent in each phase, summed over every worker process.
+        "chunk_phase_seconds": {
+            phase: round(sum(float(row[n]) for row in _PHASES.findall(log)), 1)
+            for n, phase in enumerate(("load", "lookups", "rules", "store"))
+        },
         "worker_rss_mib": round(sampler.max_mib, 1),
         **_completeness(campaign.pk),
     }
