@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -50,7 +51,18 @@ ACTION_LABELS: dict[str, Promise] = {
     "website.transfer_ended": _("Transfer access ended"),
     "website.cancel_access": _("Access cancelled"),
     "website.deregister": _("Website deregistered"),
+    # Rectification cases of the website: the steps that change its access.
+    "case.open": _("Rectification case opened"),
+    "case.extend": _("Rectification deadline extended"),
+    "case.overdue": _("Rectification deadline passed"),
+    "case.block": _("Access blocked: rectification overdue"),
+    "case.lift_block": _("Access restored"),
+    "case.resolve": _("Rectification case resolved"),
+    "case.close_deregistered": _("Rectification case closed: website deregistered"),
 }
+# The case steps a website's timeline shows (the others are the case's own business).
+CASE_ACTIONS_ON_WEBSITE = tuple(code for code in ACTION_LABELS if code.startswith("case."))
+_CASE_MODEL = "inspections.rectificationcase"
 # Rows that only record edits of a draft; the timeline leaves them out.
 _QUIET = frozenset({"application.save_draft"})
 
@@ -253,15 +265,22 @@ def application_timeline(application: Application) -> Timeline:
 
 
 def website_timeline(website: Website) -> Timeline:
-    """The website's history and that of its applications, oldest first; the next step
-    is that of its open application, if any."""
+    """The website's history, its applications' and the access steps of its rectification
+    cases, oldest first; the next step is that of its open application, if any."""
     applications = list(Application.objects.filter(website=website).order_by("created_at", "id"))
+    case_ids = [
+        str(pk)
+        for pk in apps.get_model(_CASE_MODEL)
+        .objects.filter(website=website)
+        .values_list("pk", flat=True)
+    ]
     events = AuditEvent.objects.filter(
         Q(object_type=Website._meta.label_lower, object_id=str(website.pk))
         | Q(
             object_type=Application._meta.label_lower,
             object_id__in=[str(a.pk) for a in applications],
         )
+        | Q(object_type=_CASE_MODEL, object_id__in=case_ids, action__in=CASE_ACTIONS_ON_WEBSITE)
     ).order_by("at", "id")
     open_ones = [a for a in applications if a.status in OPEN_APPLICATION_STATUSES]
     return Timeline(_entries(events), next_step(open_ones[-1]) if open_ones else None)

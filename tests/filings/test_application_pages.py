@@ -21,9 +21,11 @@ from filings.applications.actions import (
     do_return,
     do_submit,
 )
+from filings.applications.timeline import website_timeline
 from filings.choices import ApplicationKind, ApplicationStatus
 from filings.models import Application, MiitVerification
 from icpportal.models import AuditEvent
+from inspections.enforcement.actions import do_lift_block
 from inspections.rules import Rule, default_registry
 from notifications.sms import locmem
 from tests.factories import (
@@ -31,6 +33,7 @@ from tests.factories import (
     DomainFactory,
     EntityFactory,
     MiitVerificationFactory,
+    RectificationCaseFactory,
     WebsiteFactory,
     first_filing_payload,
     person_payload,
@@ -693,3 +696,22 @@ def test_every_status_of_a_real_application_renders(alice, alice_tenant, alice_c
         )
         assert page(alice_client, "application-detail", application).status_code == 200
     assert Application.objects.count() == len(Status.values)
+
+
+def test_the_website_timeline_shows_access_steps_of_its_rectification_case(
+    alice_tenant, alice_client, leo
+):
+    # GIVEN a website whose access was blocked by an overdue case, then restored by leo
+    website = WebsiteFactory(entity__tenant=alice_tenant)
+    case = RectificationCaseFactory(website=website, state="access_blocked")
+    do_lift_block(case, actor=leo, reason="Fixed the DNS records on the phone.", days=5)
+
+    # WHEN alice opens the website
+    response = alice_client.get(reverse("website-detail", args=[website.pk]))
+
+    # THEN the lift is its history, in words, with leo's reason
+    content = response.content.decode()
+    assert [e.action for e in website_timeline(website).entries] == ["case.lift_block"]
+    assert "Access restored" in content
+    assert "Fixed the DNS records on the phone." in content
+    assert "case.lift_block" not in content
