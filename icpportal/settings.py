@@ -447,6 +447,7 @@ PROVIDER_CONTACT = envstr("PROVIDER_CONTACT", "icp-support@example.com / 400-000
 # Access gate (inspections.gate): decisions are answered from this Redis, the
 # database when it is down, and let through with an alert when both are.
 GATE_REDIS_URL = envstr("GATE_REDIS_URL") or REDIS_URL
+GATE_REDIS_KEY = envstr("GATE_REDIS_KEY", "icp:gate:decisions")
 GATE_REDIS_TIMEOUT_MS = envint("GATE_REDIS_TIMEOUT_MS", 200, minimum=10)
 # After a failure Redis is left alone this long before the gate tries it again.
 GATE_REDIS_RETRY_SECONDS = envint("GATE_REDIS_RETRY_SECONDS", 2, minimum=0)

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import redis
 from django.conf import settings
 
-DECISIONS_KEY = "icp:gate:decisions"
+# "icp:gate:decisions" unless ICP_GATE_REDIS_KEY names another (a benchmark's scratch).
+DECISIONS_KEY = settings.GATE_REDIS_KEY
 READY_FIELD = "~ready"
 
 

@@ -24,7 +24,10 @@ from inspections.gate.nginx_map import (
     write_maps,
 )
 from tests.factories import AccessDecisionFactory
+from tests.inspections import gate_fixtures
 from tests.services import require_executable, service_missing
+
+gate_redis = gate_fixtures.gate_redis
 
 
 def free_port() -> int:
@@ -287,3 +290,94 @@ def test_nginx_accepts_a_map_of_a_million_hosts(tmp_path):
     assert written == entries
     assert check.returncode == 0, check.stderr
     assert "test is successful" in check.stderr
+
+
+def test_the_auth_request_example_passes_nginx_t(tmp_path):
+    # GIVEN deploy/nginx/gate-auth-request.conf inside a minimal http block
+    require_executable("nginx")
+    snippet = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "gate-auth-request.conf"
+    (tmp_path / "temp").mkdir()
+    temp = tmp_path / "temp"
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\n"
+        f"client_body_temp_path {temp}; proxy_temp_path {temp}; fastcgi_temp_path {temp};\n"
+        f"uwsgi_temp_path {temp}; scgi_temp_path {temp};\ninclude {snippet};\n}}\n"
+    )
+    # WHEN nginx checks it THEN it is valid
+    check = subprocess.run(nginx_command(tmp_path, "-t"), capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nginx_auth_request_enforces_the_portals_gate_check(live_server, tmp_path, gate_redis):
+    # GIVEN the portal's /gate/check (live, Redis reconciled) with a filed host and a
+    # blocked one, and an nginx that asks it before every request (auth_request)
+    from inspections.gate.reconcile import reconcile
+    from tests.factories import DomainFactory, RectificationCaseFactory
+
+    DomainFactory(name="allowed.example.com")
+    blocked = DomainFactory(name="blocked.example.com")
+    RectificationCaseFactory(website=blocked.website, state="access_blocked")
+    assert reconcile().redis_rebuilt
+
+    require_executable("nginx")
+    site = _serve(ThreadingHTTPServer(("127.0.0.1", 0), _Site), "plain")
+    port = free_port()
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "blocked.html").write_text("blocked page")
+    (pages / "unfiled.html").write_text("unfiled page")
+    (tmp_path / "temp").mkdir()
+    temp = tmp_path / "temp"
+    # An address, not a name: proxy_pass with variables resolves names at run time.
+    portal = f"127.0.0.1:{live_server.url.rsplit(':', 1)[1]}"
+    (tmp_path / "nginx.conf").write_text(f"""
+pid {tmp_path}/nginx.pid;
+events {{}}
+http {{
+    client_body_temp_path {temp}; proxy_temp_path {temp}; fastcgi_temp_path {temp};
+    uwsgi_temp_path {temp}; scgi_temp_path {temp};
+    map $icp_gate_decision $icp_gate_page {{
+        blocked /__icp_gate/blocked.html;
+        cancelled /__icp_gate/blocked.html;
+        default /__icp_gate/unfiled.html;
+    }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            auth_request /__icp_gate/check;
+            auth_request_set $icp_gate_decision $upstream_http_x_icp_gate;
+            error_page 403 =451 $icp_gate_page;
+            proxy_pass http://127.0.0.1:{site.server_address[1]};
+            proxy_set_header Host $host;
+        }}
+        location = /__icp_gate/check {{
+            internal;
+            proxy_pass http://{portal}/gate/check?host=$host;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+        }}
+        location ^~ /__icp_gate/ {{
+            internal;
+            alias {pages}/;
+            default_type text/html;
+        }}
+    }}
+}}
+""")
+    log = tmp_path / "error.log"
+    process = subprocess.Popen(nginx_command(tmp_path), stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, process, log)
+        # WHEN visitors ask nginx for each host
+        allowed = get(port, "www.allowed.example.com")
+        blocked_answer = get(port, "blocked.example.com")
+        unfiled = get(port, "nofiling.example.org")
+    finally:
+        process.send_signal(signal.SIGQUIT)
+        process.wait(timeout=10)
+        site.shutdown()
+    # THEN 200 from the portal lets the request through, 403 shows the right page
+    assert allowed[:2] == (200, "customer site plain for www.allowed.example.com")
+    assert blocked_answer[:2] == (451, "blocked page")
+    assert unfiled[:2] == (451, "unfiled page")
