@@ -476,3 +476,34 @@ def test_a_returned_application_shows_the_reviewers_reasons_on_their_steps(
     assert entity_page.context["return_reasons"] == [("Address", "地址与营业执照不一致")]
     assert website_page.context["return_reasons"] == []
     assert ("", "请补充材料") in review_page.context["return_reasons"]
+
+
+def test_an_oversize_document_is_refused_before_it_is_stored(alice_client, alice_tenant, settings):
+    # GIVEN a size cap of 1 KB and a first filing
+    settings.MATERIAL_MAX_BYTES = 1024
+    application = draft(alice_tenant)
+
+    # WHEN alice uploads a 2 KB PDF as the entity certificate
+    big = typed.PDF_BYTES + b"%" * 2048
+    response = alice_client.post(
+        typed.step_url(application, "materials"),
+        {"kind": "entity_certificate", "file": SimpleUploadedFile("licence.pdf", big)},
+    )
+
+    # THEN the step says it is too large and nothing is stored
+    assert response.status_code == 200
+    assert "larger than 1.0" in response.content.decode()
+    assert not Material.objects.exists()
+
+
+def test_a_step_renders_in_chinese(alice_client, alice_tenant):
+    # GIVEN a first filing, and alice reading in Chinese
+    application = draft(alice_tenant)
+    alice_client.cookies["django_language"] = "zh-hans"
+
+    # WHEN she opens each step
+    # THEN each page renders
+    for slug in ("entity-type", "entity", "entity-head", "domains", "materials", "review"):
+        response = alice_client.get(typed.step_url(application, slug))
+        assert response.status_code == 200, slug
+        assert response.headers["Content-Language"] == "zh-hans"
