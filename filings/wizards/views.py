@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from filings.applications.actions import do_create_application
@@ -33,15 +34,15 @@ from icpportal.tenancy import TenantScopedMixin
 Kind = ApplicationKind
 
 KIND_DESCRIPTIONS = {
-    Kind.FIRST_FILING: _("An entity files for the first time, with its first website."),
-    Kind.NEW_WEBSITE: _("Add a website to an entity that is already filed."),
-    Kind.TRANSFER: _("A website filed with another provider moves its access here."),
-    Kind.CHANGE_ENTITY: _("Correct the entity's details or its head."),
-    Kind.CHANGE_WEBSITE: _("Correct a website's details, head or domains."),
-    Kind.CHANGE_ACCESS: _("Change the domains accessed through us."),
-    Kind.CANCEL_ACCESS: _("Stop accessing a website through us; the filing number stays."),
-    Kind.DEREGISTER_WEBSITE: _("Give up a website's filing number."),
-    Kind.DEREGISTER_ENTITY: _("Give up the entity's filing, for example an empty shell."),
+    Kind.FIRST_FILING: gettext_lazy("An entity files for the first time, with its first website."),
+    Kind.NEW_WEBSITE: gettext_lazy("Add a website to an entity that is already filed."),
+    Kind.TRANSFER: gettext_lazy("A website filed with another provider moves its access here."),
+    Kind.CHANGE_ENTITY: gettext_lazy("Correct the entity's details or its head."),
+    Kind.CHANGE_WEBSITE: gettext_lazy("Correct a website's details, head or domains."),
+    Kind.CHANGE_ACCESS: gettext_lazy("Change the domains accessed through us."),
+    Kind.CANCEL_ACCESS: gettext_lazy("Stop accessing a website through us; the filing number stays."),
+    Kind.DEREGISTER_WEBSITE: gettext_lazy("Give up a website's filing number."),
+    Kind.DEREGISTER_ENTITY: gettext_lazy("Give up the entity's filing, for example an empty shell."),
 }
 
 
@@ -83,7 +84,7 @@ class NewApplicationView(TenantScopedMixin, View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         kind, entity, website = self.target(request)
-        if not kind:
+        if not kind or request.tenant is None:
             raise Http404
         result = do_create_application(
             request.tenant, kind, actor=request.user, entity=entity, website=website
