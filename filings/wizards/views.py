@@ -40,9 +40,9 @@ KIND_DESCRIPTIONS = {
     Kind.CHANGE_ENTITY: gettext_lazy("Correct the entity's details or its head."),
     Kind.CHANGE_WEBSITE: gettext_lazy("Correct a website's details, head or domains."),
     Kind.CHANGE_ACCESS: gettext_lazy("Change the domains accessed through us."),
-    Kind.CANCEL_ACCESS: gettext_lazy("Stop accessing a website through us; the filing number stays."),
+    Kind.CANCEL_ACCESS: gettext_lazy("Stop accessing a website through us; its number stays."),
     Kind.DEREGISTER_WEBSITE: gettext_lazy("Give up a website's filing number."),
-    Kind.DEREGISTER_ENTITY: gettext_lazy("Give up the entity's filing, for example an empty shell."),
+    Kind.DEREGISTER_ENTITY: gettext_lazy("Give up the entity's filing, such as an empty shell."),
 }
 
 
