@@ -159,7 +159,8 @@ def gunicorn(database_url: str, redis_url: str, redis_key: str, log: Path) -> It
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        # Five workers importing Django on a busy two-core machine can take a while.
+        deadline = time.monotonic() + 240
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited:\n{log.read_text(errors='replace')[-3000:]}")
@@ -346,6 +347,8 @@ def run(options: dict, report) -> dict:
         client.delete(redis_key)
         client.close()
         shutil.rmtree(workdir, ignore_errors=True)
+    # The machine is shared: how busy it was says how far the figures can be trusted.
+    figures["load_average_1m"] = round(os.getloadavg()[0], 2)
     figures["targets_met"] = (
         figures["requests_per_s"] >= TARGETS["requests_per_s"]
         and figures["p99_ms"] <= TARGETS["p99_ms"]

@@ -6,7 +6,8 @@
    cancelled), *allowed* when the website is filed and accessed here (a transfer
    that passed provider review counts), *unfiled* otherwise; a decision whose host is
    no longer in an active filing becomes *unfiled*. Rows only change when the
-   decision does, so ``updated_at`` says when a decision last changed.
+   decision does, so ``updated_at`` says when a decision last changed; a decision
+   changed in the last ``SETTLED_AFTER`` is left alone (see there).
 2. ``rebuild_redis``: streams the decisions in id order into a scratch hash and swaps
    it in atomically, then re-publishes what changed while it was building.
 """
@@ -32,6 +33,10 @@ CHUNK = 10_000
 # Decisions written this long before a rebuild started are re-published after it:
 # longer than any transaction that writes decisions.
 REPUBLISH_MARGIN = timedelta(minutes=2)
+# A decision changed more recently than this is left to the action that changed it:
+# the reconcile reads filings and cases as of its statement's start, and must not undo
+# a block or a lift committed by an enforcement transaction running meanwhile.
+SETTLED_AFTER = timedelta(minutes=2)
 LOCK_KEY = "icp:gate:reconcile-lock"
 BLOCKING_CASE_STATES = ("access_blocked", "access_cancelled")
 ACCESSED_STATES = ("accessed", "transfer_pending")
@@ -90,10 +95,11 @@ def _upsert_sql(t: dict[str, str]) -> str:
         state = excluded.state, reason = excluded.reason, case_id = excluded.case_id,
         website_id = excluded.website_id, tenant_id = excluded.tenant_id,
         updated_at = excluded.updated_at
-    WHERE {t["decision"]}.state IS DISTINCT FROM excluded.state
-       OR {t["decision"]}.reason IS DISTINCT FROM excluded.reason
-       OR {t["decision"]}.case_id IS DISTINCT FROM excluded.case_id
-       OR {t["decision"]}.website_id IS DISTINCT FROM excluded.website_id
+    WHERE {t["decision"]}.updated_at < %s
+      AND ({t["decision"]}.state IS DISTINCT FROM excluded.state
+           OR {t["decision"]}.reason IS DISTINCT FROM excluded.reason
+           OR {t["decision"]}.case_id IS DISTINCT FROM excluded.case_id
+           OR {t["decision"]}.website_id IS DISTINCT FROM excluded.website_id)
     """  # noqa: S608
 
 
@@ -115,6 +121,7 @@ def _upsert_params(now, low: int, high: int) -> list:
         *case_params,
         low,
         high,
+        now - SETTLED_AFTER,
     ]
 
 
@@ -139,13 +146,14 @@ def recompute_decisions() -> tuple[int, int]:
     orphan = f"""
         UPDATE {t["decision"]} SET state = 'unfiled', reason = %s, case_id = NULL,
                website_id = NULL, tenant_id = NULL, updated_at = %s
-        WHERE id >= %s AND id < %s AND state <> 'unfiled'
+        WHERE id >= %s AND id < %s AND state <> 'unfiled' AND updated_at < %s
           AND NOT EXISTS (SELECT 1 FROM {t["domain"]} d
                           WHERE d.is_active AND d.name = {t["decision"]}.host)
     """  # noqa: S608
     for low, high in _id_ranges(t["decision"]):
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(orphan, [REASON_NO_FILING, timezone.now(), low, high])
+            now = timezone.now()
+            cursor.execute(orphan, [REASON_NO_FILING, now, low, high, now - SETTLED_AFTER])
             unfiled += max(cursor.rowcount, 0)
     return changed, unfiled
 

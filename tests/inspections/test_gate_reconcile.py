@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from filings.models import Website
 from icpportal.celery import app
@@ -21,6 +24,11 @@ pytestmark = pytest.mark.django_db
 
 def states() -> dict[str, str]:
     return dict(AccessDecision.objects.values_list("host", "state"))
+
+
+def settle() -> None:
+    """Make every decision older than the window in which the reconcile leaves it alone."""
+    AccessDecision.objects.update(updated_at=timezone.now() - datetime.timedelta(hours=1))
 
 
 def test_reconcile_computes_each_hosts_decision_from_filings_and_cases(gate_redis):
@@ -44,6 +52,7 @@ def test_reconcile_computes_each_hosts_decision_from_filings_and_cases(gate_redi
     open_case = DomainFactory(name="open-case.example.com")
     RectificationCaseFactory(website=open_case.website, state="notified")
     AccessDecisionFactory(host="gone.example.com", state="allowed")
+    settle()
     # WHEN the reconcile runs
     result = reconcile()
     # THEN each host gets the decision its filing and case call for
@@ -74,6 +83,7 @@ def test_reconcile_unblocks_once_the_case_is_resolved_and_leaves_unchanged_rows_
     assert AccessDecision.objects.get(host="blocked.example.com").updated_at == stamped
     # AND WHEN the case is resolved
     case.__class__.objects.filter(pk=case.pk).update(state="resolved")
+    settle()
     reconcile()
     # THEN the host is allowed again, in the database and in Redis
     row = AccessDecision.objects.get(host="blocked.example.com")
@@ -81,11 +91,27 @@ def test_reconcile_unblocks_once_the_case_is_resolved_and_leaves_unchanged_rows_
     assert decision_in_redis(gate_redis, "blocked.example.com")["s"] == "allowed"
 
 
+def test_reconcile_leaves_a_decision_changed_moments_ago_to_its_action(gate_redis):
+    # GIVEN a host an enforcement action blocked a moment ago, in a transaction whose
+    # case change the reconcile's statement may not see yet
+    DomainFactory(name="example.com")
+    AccessDecisionFactory(host="example.com", state="blocked", reason="Overdue.")
+    # WHEN the reconcile runs
+    reconcile()
+    # THEN the fresh block stands; once it has settled, the reconcile rules again
+    assert states() == {"example.com": "blocked"}
+    settle()
+    reconcile()
+    assert states() == {"example.com": "allowed"}
+
+
 def test_reconcile_rebuilds_redis_from_the_database(gate_redis):
     # GIVEN a Redis that drifted: a stale decision, a host the database never had
     DomainFactory(name="example.com")
     reconcile()
-    AccessDecision.objects.filter(host="example.com").update(state="blocked")
+    AccessDecision.objects.filter(host="example.com").update(
+        state="blocked", updated_at=timezone.now() - datetime.timedelta(hours=1)
+    )
     gate_redis.hset("icp:gate:decisions", "stray.example.org", '{"s":"allowed","r":"","c":null}')
     # WHEN the reconcile runs
     reconcile()
