@@ -15,6 +15,7 @@ from rest_framework import serializers
 from filings.choices import ApplicationKind
 from filings.models import Application
 from icpportal.api.serializers import ProblemSerializer
+from icpportal.api.viewsets import MAX_ID
 from icpportal.masking import mask_mapping
 
 
@@ -82,6 +83,14 @@ class _TenantObjectField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         request = self.context["request"]
         return self.queryset.model.objects.for_tenant(getattr(request, "tenant", None))
+
+    def to_internal_value(self, data):
+        # Out of the id range, the database would refuse the look-up itself.
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not str(data).isdigit() or not 0 < int(data) <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(int(data))
 
 
 class NewApplicationSerializer(serializers.Serializer):

@@ -7,9 +7,22 @@ tenant's id exists, it only narrows the caller's own rows.
 from __future__ import annotations
 
 import django_filters as filters
+from django import forms
 
 from filings.choices import ApplicationKind, ApplicationStatus, MaterialKind
 from filings.models import Application, Domain, Entity, Material, Person, Website
+from icpportal.api.viewsets import MAX_ID
+
+
+class IdFilter(filters.NumberFilter):
+    """Another row's id: a whole number in the range of ids."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class EntityFilter(filters.FilterSet):
@@ -30,7 +43,7 @@ class PersonFilter(filters.FilterSet):
 
 
 class WebsiteFilter(filters.FilterSet):
-    entity = filters.NumberFilter(field_name="entity_id")
+    entity = IdFilter(field_name="entity_id")
     name = filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
@@ -39,7 +52,7 @@ class WebsiteFilter(filters.FilterSet):
 
 
 class DomainFilter(filters.FilterSet):
-    website = filters.NumberFilter(field_name="website_id")
+    website = IdFilter(field_name="website_id")
     name = filters.CharFilter(lookup_expr="icontains")
     expires_before = filters.DateFilter(field_name="expires_on", lookup_expr="lt")
 
@@ -51,8 +64,8 @@ class DomainFilter(filters.FilterSet):
 class ApplicationFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=ApplicationStatus.choices)
     kind = filters.MultipleChoiceFilter(choices=ApplicationKind.choices)
-    entity = filters.NumberFilter(field_name="entity_id")
-    website = filters.NumberFilter(field_name="website_id")
+    entity = IdFilter(field_name="entity_id")
+    website = IdFilter(field_name="website_id")
     created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
@@ -63,10 +76,10 @@ class ApplicationFilter(filters.FilterSet):
 
 class MaterialFilter(filters.FilterSet):
     kind = filters.MultipleChoiceFilter(choices=MaterialKind.choices)
-    application = filters.NumberFilter(field_name="application_id")
-    entity = filters.NumberFilter(field_name="entity_id")
-    person = filters.NumberFilter(field_name="person_id")
-    website = filters.NumberFilter(field_name="website_id")
+    application = IdFilter(field_name="application_id")
+    entity = IdFilter(field_name="entity_id")
+    person = IdFilter(field_name="person_id")
+    website = IdFilter(field_name="website_id")
 
     class Meta:
         model = Material

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from filings.choices import MaterialKind
 from filings.materials.uploads import DOCUMENT_NUMBER_MAX_LENGTH, HOLDER_NAME_MAX_LENGTH
 from filings.models import Material
+from icpportal.api.viewsets import MAX_ID
 
 OWNER_FIELDS = ("application", "entity", "person", "website")
 
@@ -61,10 +62,10 @@ class _Details(serializers.Serializer):
 class MaterialUploadSerializer(_Details):
     kind = serializers.ChoiceField(MaterialKind.choices)
     file = serializers.FileField(help_text=_("A JPEG or PNG photo or scan, or a PDF."))
-    application = serializers.IntegerField(required=False, min_value=1)
-    entity = serializers.IntegerField(required=False, min_value=1)
-    person = serializers.IntegerField(required=False, min_value=1)
-    website = serializers.IntegerField(required=False, min_value=1)
+    application = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    entity = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    person = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    website = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
     def validate(self, attrs):
         owners = [name for name in OWNER_FIELDS if attrs.get(name)]

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from icpportal.api.permissions import TokenScopes, token_of
 from icpportal.api.serializers import ProblemSerializer, problem
 from icpportal.api.tokens import default_expiry, do_create_api_token, do_revoke_api_token
+from icpportal.api.viewsets import ID_REGEX
 from icpportal.models import ApiToken
 
 
@@ -69,6 +70,7 @@ class ApiTokenViewSet(
     serializer_class = ApiTokenSerializer
     permission_classes = [IsAuthenticated, TokenScopes]
     throttle_scope = "tokens"
+    lookup_value_regex = ID_REGEX
     pagination_class = None
     queryset = ApiToken.objects.none()
 

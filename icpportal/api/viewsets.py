@@ -7,6 +7,9 @@ from rest_framework.permissions import IsAuthenticated
 
 from icpportal.api.permissions import CustomerAccount, TokenScopes
 
+MAX_ID = 2**63 - 1
+ID_REGEX = r"[1-9][0-9]{0,17}"
+
 
 class TenantScopedViewSetMixin:
     """Gives the view ``model.objects.for_tenant(request.tenant)``: another tenant's
@@ -18,6 +21,8 @@ class TenantScopedViewSetMixin:
 
     model = None
     permission_classes = [IsAuthenticated, CustomerAccount, TokenScopes]
+    # Ids are positive bigints: anything else is no row's id (404 from the router).
+    lookup_value_regex = ID_REGEX
 
     def get_queryset(self):
         return self.model.objects.for_tenant(getattr(self.request, "tenant", None))
