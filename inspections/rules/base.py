@@ -59,8 +59,21 @@ class Severity(models.TextChoices):
 _HASH_KEYS = ("hash", "sha256")
 
 
+# mask_text finds ID numbers (6 digits, then 12 more characters) and mobile numbers
+# (11 digits): a text without 6 digits in a row has neither, and is left as it is.
+_DIGIT_RUN = re.compile(r"\d{6}")
+
+
 def _masked_evidence(value: Any, key: str = "") -> Any:
     # Evidence is stored and shown in lists: ID and phone numbers never enter it in clear.
+    # Every outcome's evidence passes here: plain strings and dicts take the short way.
+    if type(value) is str:
+        if key.endswith(_HASH_KEYS):
+            return value
+        value = mask_value(key, value)
+        return mask_text(value) if _DIGIT_RUN.search(value) else value
+    if type(value) is dict:
+        return {str(k): _masked_evidence(v, str(k)) for k, v in value.items()}
     if isinstance(value, Mapping):
         return {str(k): _masked_evidence(v, str(k)) for k, v in value.items()}
     if isinstance(value, list | tuple):
