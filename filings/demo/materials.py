@@ -3,8 +3,11 @@
 What is uploaded follows the material requirements of a first filing
 (``filings.reference_data.MATERIAL_REQUIREMENTS``) for the entity's type and
 province, minus what a website deliberately lacks. Files are small generated
-documents (``filings.demo.documents``); ID numbers are never written into the
-``document_number`` column, which is not encrypted.
+documents (``filings.demo.documents``). What a document says is kept as its
+metadata, as an upload would record it: the number on an entity certificate or on
+the front of an ID card is the entity's or the person's ID number (the
+``document_number`` column is encrypted, with a keyed hash beside it), a domain
+certificate names its domain and a pre-approval its approval number.
 """
 
 from __future__ import annotations
