@@ -471,6 +471,18 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [f"https://{h}" for h in ALLOWED_HOSTS])
 
+
+def _api_rate(name: str, default: str) -> str:
+    """A request rate such as ``60/minute``; a bad value stops start-up."""
+    value = envstr(name, default)
+    count, _slash, period = value.partition("/")
+    if not (count.isdigit() and int(count) > 0 and period in _RATE_PERIODS):
+        raise ImproperlyConfigured(f"ICP_{name}={value!r} is not valid: expected e.g. 60/minute.")
+    return value
+
+
+_RATE_PERIODS = {"s", "sec", "second", "m", "min", "minute", "h", "hour", "d", "day"}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "icpportal.api.authentication.ApiTokenAuthentication",
@@ -493,12 +505,12 @@ REST_FRAMEWORK = {
     # Requests per caller (user, or address when anonymous); a view's throttle_scope
     # adds its own limit on top of "user".
     "DEFAULT_THROTTLE_RATES": {
-        "anon": envstr("API_RATE_ANON", "60/minute"),
-        "user": envstr("API_RATE_USER", "1200/minute"),
-        "uploads": envstr("API_RATE_UPLOADS", "120/hour"),
-        "transitions": envstr("API_RATE_TRANSITIONS", "60/minute"),
-        "downloads": envstr("API_RATE_DOWNLOADS", "600/hour"),
-        "tokens": envstr("API_RATE_TOKENS", "30/hour"),
+        "anon": _api_rate("API_RATE_ANON", "60/minute"),
+        "user": _api_rate("API_RATE_USER", "1200/minute"),
+        "uploads": _api_rate("API_RATE_UPLOADS", "120/hour"),
+        "transitions": _api_rate("API_RATE_TRANSITIONS", "60/minute"),
+        "downloads": _api_rate("API_RATE_DOWNLOADS", "600/hour"),
+        "tokens": _api_rate("API_RATE_TOKENS", "30/hour"),
     },
 }
 # API tokens must expire: at most this many days after they are created.

@@ -5,6 +5,10 @@ token page under the account menu."""
 from __future__ import annotations
 
 import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -373,3 +377,20 @@ def test_staff_without_a_second_factor_are_told_to_set_one_up(leo_client):
     assert response.status_code == 200
     assert response.context["can_create"] is False
     assert b"second factor" in response.content
+
+
+def test_a_bad_rate_stops_start_up_with_its_name(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ICP_")}
+    env.update(ICP_DATA_DIR=str(tmp_path), ICP_API_RATE_UPLOADS="plenty")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "ICP_API_RATE_UPLOADS='plenty' is not valid" in result.stderr
