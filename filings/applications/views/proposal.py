@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from filings.choices import ApplicationStatus, HeadRole
@@ -104,12 +105,12 @@ class Proposal:
 
 def _label(section: str, name: str) -> str:
     if (section, name) in _OTHER_LABELS:
-        return str(_OTHER_LABELS[(section, name)])
+        return capfirst(str(_OTHER_LABELS[(section, name)]))
     model = _SECTION_MODEL.get(section)
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        return capfirst(str(model._meta.get_field(name).verbose_name))
     except Exception:  # a payload field the model names differently
-        return name.replace("_", " ")
+        return capfirst(name.replace("_", " "))
 
 
 def _display(section: str, name: str, value: Any, provinces: Mapping[str, str]) -> str:
@@ -243,8 +244,12 @@ def _place_notes(entries: list[ProposedEntry], notes: dict[str, Notes]) -> Propo
                 target = targets[candidate]
                 break
             parts.pop()
-        target.problems.extend(note.problems)
-        target.return_reasons.extend(note.return_reasons)
-        blocking += sum(p.blocking for p in note.problems)
-        warnings += sum(not p.blocking for p in note.problems)
+        # One finding may name several fields that land at the same place: say it once.
+        known = {p.message for p in target.problems}
+        fresh = [p for p in note.problems if p.message not in known]
+        target.problems.extend(fresh)
+        reasons = [r for r in note.return_reasons if r not in target.return_reasons]
+        target.return_reasons.extend(reasons)
+        blocking += sum(p.blocking for p in fresh)
+        warnings += sum(not p.blocking for p in fresh)
     return Proposal(entries, general, blocking, warnings)
