@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from inspections import views
 
@@ -35,4 +35,5 @@ urlpatterns = [
         views.ScheduleDeleteView.as_view(),
         name="schedule-delete",
     ),
+    path("", include("inspections.case_views.urls")),
 ]

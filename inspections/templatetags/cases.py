@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from django import template
 
+from inspections.models import RectificationCase
+from inspections.models.cases import OPEN_STATES
+
 register = template.Library()
+
+CARD_CASES = 5
 
 
 @register.inclusion_tag("inspections/cases/_dashboard_card.html")
 def open_cases_card(tenant):
     """The customer dashboard's card of open rectification cases with their deadlines."""
-    return {"tenant": tenant, "cases": []}
+    cases = list(
+        RectificationCase.objects.for_tenant(tenant)
+        .filter(state__in=OPEN_STATES)
+        .select_related("website")
+        .order_by("deadline", "id")[: CARD_CASES + 1]
+    )
+    open_count = len(cases)
+    if open_count > CARD_CASES:
+        open_count = (
+            RectificationCase.objects.for_tenant(tenant).filter(state__in=OPEN_STATES).count()
+        )
+    return {"tenant": tenant, "cases": cases[:CARD_CASES], "open_count": open_count}

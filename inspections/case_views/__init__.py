@@ -1,0 +1,1 @@
+"""Pages of rectification cases: the customer's (``customer``) and the staff's (``staff``)."""

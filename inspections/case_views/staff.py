@@ -1,0 +1,270 @@
+"""Staff pages of rectification cases: the queue and one case with the allowed steps.
+
+Reviewers extend, comment and close; leads also waive findings, lift blocks, approve
+cancels, approve a campaign's blocks and switch the enforcement pause.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from icpportal import audit
+from icpportal.tenancy import StaffRequiredMixin, staff_role
+from inspections.case_views.customer import countdown
+from inspections.case_views.forms import (
+    ExtendForm,
+    LiftBlockForm,
+    PauseForm,
+    ReasonForm,
+    StaffMessageForm,
+    WaiveForm,
+)
+from inspections.case_views.guidance import evidence_lines, rule_texts
+from inspections.enforcement import actions
+from inspections.enforcement.actions import CaseActionError
+from inspections.models import (
+    Campaign,
+    CaseState,
+    EnforcementControl,
+    FindingStatus,
+    HoldReason,
+    RectificationCase,
+)
+
+LEAD_ROLES = ("lead", "admin")
+S = CaseState
+
+
+def is_lead(user) -> bool:
+    return staff_role(user) in LEAD_ROLES
+
+
+class StaffCaseListView(StaffRequiredMixin, ListView):
+    """Every case, filtered by state, soonest deadline first; the enforcement switch."""
+
+    template_name = "inspections/cases/staff_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        cases = RectificationCase.objects.for_staff(self.request.user).select_related(
+            "website", "tenant", "assignee"
+        )
+        state = self.request.GET.get("state", "")
+        if state in S.values:
+            cases = cases.filter(state=state)
+        elif state != "all":
+            cases = cases.filter(state__in=[s for s in S.values if s not in FINAL])
+        return cases.annotate(
+            failing=Count("findings", filter=Q(findings__status=FindingStatus.OPEN))
+        ).order_by("deadline", "id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        waiting = (
+            RectificationCase.objects.filter(hold_reason=HoldReason.CAMPAIGN_APPROVAL)
+            .order_by()
+            .values("campaign_id", "campaign__name")
+            .annotate(n=Count("id"))
+        )
+        context.update(
+            states=S.choices,
+            state=self.request.GET.get("state", ""),
+            control=EnforcementControl.current(),
+            is_lead=is_lead(self.request.user),
+            pause_form=PauseForm(),
+            campaigns_waiting=list(waiting),
+        )
+        return context
+
+
+FINAL = (S.ACCESS_CANCELLED, S.TRANSFER_CANCELLED, S.RESOLVED, S.CLOSED_DEREGISTERED)
+
+
+class StaffCaseDetailView(StaffRequiredMixin, DetailView):
+    """One case with its findings, thread, internal comments, timeline and the steps."""
+
+    template_name = "inspections/cases/staff_detail.html"
+    context_object_name = "case"
+
+    def get_queryset(self):
+        return RectificationCase.objects.for_staff(self.request.user).select_related(
+            "website", "tenant", "entity", "campaign", "assignee", "last_reinspection"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        case = self.object
+        findings = []
+        for finding in case.findings.select_related("waived_by").order_by("status", "rule_code"):
+            title, _fix = rule_texts(finding.rule_code)
+            findings.append(
+                {"finding": finding, "title": title, "evidence": evidence_lines(finding.evidence)}
+            )
+        context.update(
+            findings=findings,
+            countdown=countdown(case),
+            thread=case.messages.select_related("author"),
+            timeline=audit.timeline(case),
+            is_lead=is_lead(self.request.user),
+            extend_form=kwargs.get("extend_form") or ExtendForm(),
+            lift_form=kwargs.get("lift_form") or LiftBlockForm(),
+            reason_form=ReasonForm(),
+            message_form=kwargs.get("message_form") or StaffMessageForm(),
+            may_extend=case.is_open,
+        )
+        return context
+
+
+class _CaseStep(StaffRequiredMixin, View):
+    """A POST that runs one action on a case, then back to the case page."""
+
+    form_class = ReasonForm
+    lead_only = False
+    form_context = ""
+
+    def post(self, request, pk):
+        if self.lead_only and not is_lead(request.user):
+            raise PermissionDenied
+        case = get_object_or_404(RectificationCase.objects.for_staff(request.user), pk=pk)
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                self.run(case, form.cleaned_data)
+            except CaseActionError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, self.done_message())
+                return redirect("staff-case-detail", pk=case.pk)
+        else:
+            messages.error(request, _("Please correct the errors below."))
+        view = StaffCaseDetailView(request=request, kwargs={"pk": pk}, object=case)
+        extra = {self.form_context: form} if self.form_context else {}
+        return view.render_to_response(view.get_context_data(object=case, **extra), status=400)
+
+    def run(self, case, data) -> None:
+        raise NotImplementedError
+
+    def done_message(self) -> str:
+        return _("Done.")
+
+
+class ExtendCaseView(_CaseStep):
+    form_class = ExtendForm
+    form_context = "extend_form"
+
+    def run(self, case, data):
+        actions.do_extend_case(
+            case, actor=self.request.user, days=data["days"], reason=data["reason"]
+        )
+
+    def done_message(self):
+        return _("The deadline was extended and the customer told.")
+
+
+class LiftBlockView(_CaseStep):
+    form_class = LiftBlockForm
+    form_context = "lift_form"
+    lead_only = True
+
+    def run(self, case, data):
+        actions.do_lift_block(
+            case, actor=self.request.user, reason=data["reason"], days=data["days"]
+        )
+
+    def done_message(self):
+        return _("The block was lifted; access is allowed again.")
+
+
+class WaiveFindingView(_CaseStep):
+    form_class = WaiveForm
+    lead_only = True
+
+    def run(self, case, data):
+        finding = get_object_or_404(case.findings, pk=data["finding"])
+        actions.do_waive_finding(finding, actor=self.request.user, reason=data["reason"])
+
+    def done_message(self):
+        return _("The finding was waived.")
+
+
+class ApproveCancelView(_CaseStep):
+    lead_only = True
+
+    def run(self, case, data):
+        actions.do_approve_cancel(case, actor=self.request.user, reason=data["reason"])
+
+    def done_message(self):
+        return _("Recorded. Cancelling access needs two different leads when four-eyes is on.")
+
+
+class CloseDeregisteredView(_CaseStep):
+    def run(self, case, data):
+        actions.do_close_deregistered(case, actor=self.request.user, reason=data["reason"])
+
+    def done_message(self):
+        return _("The case was closed.")
+
+
+class StaffMessageView(_CaseStep):
+    form_class = StaffMessageForm
+    form_context = "message_form"
+
+    def run(self, case, data):
+        actions.do_post_message(
+            case, author=self.request.user, body=data["body"], internal=data["internal"]
+        )
+
+    def done_message(self):
+        return _("The message was saved.")
+
+
+class EnforcementPauseView(StaffRequiredMixin, View):
+    """A lead pauses or resumes every block and cancel, with a reason."""
+
+    allowed_roles = LEAD_ROLES
+
+    def post(self, request):
+        form = PauseForm(request.POST)
+        if form.is_valid():
+            actions.do_set_enforcement_pause(
+                actor=request.user,
+                paused=form.cleaned_data["paused"],
+                reason=form.cleaned_data["reason"],
+            )
+            if form.cleaned_data["paused"]:
+                messages.warning(
+                    request, _("Enforcement is paused: nothing is blocked or cancelled.")
+                )
+            else:
+                messages.success(request, _("Enforcement runs again."))
+        else:
+            messages.error(request, _("Give a reason to pause or resume enforcement."))
+        return redirect("staff-case-list")
+
+
+class ApproveCampaignBlocksView(StaffRequiredMixin, View):
+    """A lead lets one campaign block more websites than the threshold."""
+
+    allowed_roles = LEAD_ROLES
+
+    def post(self, request, pk):
+        campaign = get_object_or_404(Campaign, pk=pk)
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give a reason."))
+            return redirect("staff-case-list")
+        try:
+            actions.do_approve_campaign_blocks(
+                campaign, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except CaseActionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The campaign's blocks are approved."))
+        return redirect("staff-case-list")
