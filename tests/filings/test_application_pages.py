@@ -715,3 +715,27 @@ def test_the_website_timeline_shows_access_steps_of_its_rectification_case(
     assert "Access restored" in content
     assert "Fixed the DNS records on the phone." in content
     assert "case.lift_block" not in content
+
+
+def test_the_detail_page_costs_the_same_queries_for_one_domain_or_six(
+    alice, alice_tenant, alice_client
+):
+    # GIVEN a first filing with one domain, and one with six
+    one = first_filing(alice_tenant, alice, 840)
+    six_payload = first_filing_payload(841)
+    six_payload["domains"] = [
+        {**six_payload["domains"][0], "name": f"d{i}.apply841.example.cn"} for i in range(6)
+    ]
+    six = first_filing(alice_tenant, alice, 841, domains=six_payload["domains"])
+
+    # WHEN alice opens each
+    with CaptureQueriesContext(connection) as few:
+        assert page(alice_client, "application-detail", one).status_code == 200
+    with CaptureQueriesContext(connection) as many:
+        assert page(alice_client, "application-detail", six).status_code == 200
+
+    # THEN more domains cost no more queries, within a pinned budget
+    assert len(many) == len(few), "\n".join(q["sql"][:90] for q in many.captured_queries)
+    # 17: the request's own, the snapshot for the self-check and again for the documents
+    # checklist, the province names, the timeline and the header.
+    assert len(many) <= 17, "\n".join(q["sql"][:90] for q in many.captured_queries)
