@@ -400,6 +400,17 @@ def test_withdraw_asks_for_confirmation_then_withdraws_with_the_reason(
     assert "The application was withdrawn." in messages_of(response)
 
 
+def test_the_withdraw_page_of_an_application_past_the_provider_says_it_cannot_be(
+    alice_tenant, alice_client
+):
+    application = ApplicationFactory(tenant=alice_tenant, status=Status.BUREAU_REVIEW)
+
+    response = alice_client.get(reverse("application-withdraw", args=[application.pk]), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("application-detail", args=[application.pk])
+    assert any("cannot be withdrawn now" in m for m in messages_of(response))
+
+
 def test_a_withdraw_reason_too_long_is_refused_and_nothing_changes(
     alice, alice_tenant, alice_client
 ):

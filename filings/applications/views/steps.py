@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
+from django_fsm import can_proceed
 
 from filings.applications.actions import do_resubmit, do_submit, do_withdraw
 from filings.applications.forms import WithdrawForm
+from filings.applications.transitions import not_allowed
 from filings.models import Application
 from icpportal.tenancy import TenantScopedMixin
 
@@ -53,6 +56,8 @@ class ApplicationWithdrawView(ApplicationStepView):
 
     def get(self, request, pk):
         application = self.get_application()
+        if not can_proceed(application.withdraw):
+            return self.answer(application, not_allowed(application, _("withdrawn")))
         return render(
             request,
             self.template_name,
