@@ -249,7 +249,9 @@ class WizardState:
         if step is REVIEW:
             return False
         if step is MATERIALS:
-            return all(item.material is not None for item in self.checklist)
+            # An empty list means the rule cannot tell yet (no entity type or province).
+            items = self.checklist
+            return bool(items) and all(item.material is not None for item in items)
         if step.slug not in self._forms_checked:
             saved = self.saved(step.section)
             if saved is None or _blank(saved):

@@ -204,6 +204,8 @@ class ApplicationWizardStepView(UploadSizeGuardMixin, TenantScopedMixin, View):
                 self.request, _("Saved. You can come back to this application at any time.")
             )
             return HttpResponseRedirect(_detail_url(application))
+        if action == "stay":  # e.g. "add another domain": the same step, one more line
+            return HttpResponseRedirect(_wizard_url(application, current))
         step = state.step(current.slug) or current
         _before, after = state.neighbours(step) if step in state.steps else (None, REVIEW)
         return HttpResponseRedirect(_wizard_url(application, after or REVIEW))

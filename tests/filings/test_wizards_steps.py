@@ -507,3 +507,20 @@ def test_a_step_renders_in_chinese(alice_client, alice_tenant):
         response = alice_client.get(typed.step_url(application, slug))
         assert response.status_code == 200, slug
         assert response.headers["Content-Language"] == "zh-hans"
+
+
+def test_add_another_domain_saves_and_stays_on_the_step(alice_client, alice_tenant):
+    # GIVEN a first filing
+    application = draft(alice_tenant)
+
+    # WHEN alice saves one domain asking for another line
+    response = post(
+        alice_client, application, "domains", typed.domains(typed.domain("one.example.cn")), "stay"
+    )
+
+    # THEN the domain is saved and the same step comes back with an empty line
+    assert response.url == typed.step_url(application, "domains")
+    application.refresh_from_db()
+    assert [d["name"] for d in application.payload["domains"]] == ["one.example.cn"]
+    page = alice_client.get(response.url)
+    assert len(page.context["form"].forms) == 2
