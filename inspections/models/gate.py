@@ -22,7 +22,7 @@ class AccessDecision(models.Model):
     """
 
     # Normalised: lower case, no port or trailing dot, IDNA (punycode).
-    host = models.CharField(_("host"), max_length=253, unique=True)
+    host = models.CharField(_("host"), max_length=253)
     state = models.CharField(_("decision"), max_length=10, choices=AccessState.choices)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     case = models.ForeignKey(
@@ -40,6 +40,7 @@ class AccessDecision(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="access_decisions",
+        db_index=False,  # accessdecision_website serves it
     )
     tenant = models.ForeignKey(
         "icpportal.Tenant",
@@ -48,6 +49,8 @@ class AccessDecision(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        # Never searched by: an index would only slow the escalation's bulk upserts.
+        db_index=False,
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -55,6 +58,11 @@ class AccessDecision(models.Model):
         verbose_name = _("access decision")
         verbose_name_plural = _("access decisions")
         ordering = ["host"]
+        constraints = [
+            # One decision per host: the upsert key of escalation, reconcile and publishing.
+            # A constraint rather than unique=True: no second (LIKE) index on the host.
+            models.UniqueConstraint(fields=["host"], name="accessdecision_unique_host"),
+        ]
         indexes = [
             # Unblocking a website rewrites the decisions of all its hosts.
             models.Index(fields=["website"], name="accessdecision_website"),
