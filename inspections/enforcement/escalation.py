@@ -27,6 +27,7 @@ from icpportal.calendar import WorkingCalendar
 from inspections.enforcement import bulk, decisions, notices, periods, safeguards
 from inspections.enforcement.trail import record_steps
 from inspections.models import AccessState, CaseState, HoldReason, RectificationCase
+from inspections.models.cases import OPEN_STATES
 
 S = CaseState
 # Change applications whose review pauses the clock of the website's case.
@@ -60,6 +61,7 @@ def escalate_due_cases(
     budget = time_budget if time_budget is not None else settings.ESCALATION_TIME_BUDGET_SECONDS
     stop_at = time.monotonic() + budget
     report = EscalationReport()
+    close_deregistered_cases(timezone.now(), report)
     sync_clock_pauses(timezone.now(), report)
     while time.monotonic() < stop_at:
         paused = safeguards.enforcement_paused()
@@ -272,6 +274,32 @@ def _apply_block(ids: list[int], now: datetime, report: EscalationReport) -> Non
     )
     bulk.insert_notices(ids, notices.CASE_BLOCKED, now=now)
     report.add("access_blocked", len(ids))
+
+
+# --- Deregistered websites ----------------------------------------------------------------
+
+
+def close_deregistered_cases(now: datetime, report: EscalationReport | None = None) -> int:
+    """Open cases of websites or entities deregistered since: closed, nothing to enforce."""
+    report = report or EscalationReport()
+    with transaction.atomic():
+        cases = list(
+            RectificationCase.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("website", "tenant")
+            .filter(state__in=OPEN_STATES)
+            .filter(
+                Q(website__filing_state=Website.FilingState.DEREGISTERED)
+                | Q(entity__state="deregistered")
+            )
+        )
+        if not cases:
+            return 0
+        _audit(cases, "case.close_deregistered", {"state": S.CLOSED_DEREGISTERED})
+        RectificationCase.objects.filter(pk__in=_ids(cases), state__in=OPEN_STATES).update(
+            state=S.CLOSED_DEREGISTERED, closed_at=now, next_step_at=None, hold_reason=""
+        )
+    report.add("closed_deregistered", len(cases))
+    return len(cases)
 
 
 # --- The clock pause ---------------------------------------------------------------------

@@ -294,3 +294,18 @@ def test_without_four_eyes_a_pending_transfer_is_cancelled_at_deadline_plus_grac
     assert case.state == S.TRANSFER_CANCELLED
     assert Website.objects.get(pk=case.website_id).access_state == "not_accessed"
     assert actions_of(case)[-1] == "case.transfer_cancelled"
+
+
+def test_a_deregistered_website_closes_its_case(alice_tenant):
+    # GIVEN an overdue case whose website the bureau has since deregistered
+    case = overdue_case(alice_tenant)
+    Website.objects.filter(pk=case.website_id).update(filing_state="deregistered")
+
+    # WHEN the scan runs
+    report = escalate()
+
+    # THEN the case is closed, not blocked
+    case.refresh_from_db()
+    assert case.state == S.CLOSED_DEREGISTERED
+    assert report.steps == {"closed_deregistered": 1}
+    assert actions_of(case) == ["case.close_deregistered"]
