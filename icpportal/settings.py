@@ -343,6 +343,8 @@ ENFORCEMENT_FOUR_EYES = envbool("ENFORCEMENT_FOUR_EYES", True)
 ESCALATION_BATCH = envint("ESCALATION_BATCH", 1000, minimum=1)
 ESCALATION_QUEUE = envstr("ESCALATION_QUEUE")
 ESCALATION_TIME_BUDGET_SECONDS = envint("ESCALATION_TIME_BUDGET_SECONDS", 50, minimum=1)
+if ESCALATION_QUEUE:
+    CELERY_BEAT_SCHEDULE["escalate-rectification-cases"]["options"] = {"queue": ESCALATION_QUEUE}
 
 # E-mail: console by default; ICP_EMAIL_URL=smtp://user:password@host:587?tls=1
 EMAIL_URL = envstr("EMAIL_URL", "console:")

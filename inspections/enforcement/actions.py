@@ -260,7 +260,7 @@ def do_request_reinspection(case: RectificationCase | int, *, actor) -> Rectific
         case.last_reinspection = campaign
         case.save()
         _record(case, step, actor, previous, campaign=campaign.pk)
-        do_start_campaign(campaign, actor=actor, queue=settings.ESCALATION_QUEUE or None)
+        do_start_campaign(campaign, actor=actor)
     return case
 
 
