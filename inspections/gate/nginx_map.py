@@ -13,7 +13,7 @@ a rename, so a reloading nginx never reads half a file):
 Both maps use ``hostnames``: an entry ``.example.com`` covers example.com and every
 subdomain, as a filing does, and the most specific entry wins. Hosts without an
 entry get ``unfiled``. Rows are streamed from the database, so memory stays flat
-however many hosts there are.
+however many hosts there are (COPY on PostgreSQL, a server-side cursor elsewhere).
 """
 
 from __future__ import annotations
@@ -21,13 +21,15 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from django.apps import apps
+from django.db import connection
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -123,6 +125,60 @@ def _map_header(variable: str, source: str, entries: int, generated: str) -> str
     )
 
 
+# In a block of entry lines: an address written as a wildcard (".192.0.2.1"), and
+# anything that is not a clean "    .name state;" line. The literal prefixes keep
+# these scans fast over a million lines.
+_WILDCARD_ADDRESS = re.compile(r"\n    \.([0-9]{1,3}(?:\.[0-9]{1,3}){3}) ")
+_UNSAFE_CHARACTER = re.compile(r"[^a-z0-9. ;\n-]")
+_UNSAFE_SEQUENCES = ("..", ".;", ". ", "-.", ".-", "- ", "\n    .-")
+_LINE = re.compile(r"^    \.(\S+) (\S+);$")
+
+
+class _MapPair:
+    """The http and stream map files, filled with the same entries and replaced together."""
+
+    def __init__(self, directory: Path, entries: int, generated: str):
+        self.http = _AtomicFile(directory / "icp_gate_http.map")
+        self.stream = _AtomicFile(directory / "icp_gate_stream.map")
+        self.lines = 0
+        self.skipped = 0
+        self.http.file.write(_map_header("$icp_gate", "$host", entries, generated))
+        self.stream.file.write(
+            _map_header("$icp_gate_tls", "$ssl_preread_server_name", entries, generated)
+        )
+
+    def write_block(self, block: str) -> None:
+        """Whole entry lines ``    .host state;``: unsafe ones dropped, addresses exact."""
+        if _UNSAFE_CHARACTER.search(block) or any(s in block for s in _UNSAFE_SEQUENCES):
+            block = self._clean(block)
+        if _WILDCARD_ADDRESS.search("\n" + block):
+            block = _WILDCARD_ADDRESS.sub(r"\n    \1 ", "\n" + block)[1:]
+        self.http.file.write(block)
+        self.stream.file.write(block)
+        self.lines += block.count("\n")
+
+    def _clean(self, block: str) -> str:
+        """Only the lines whose host nginx can match and whose state is known."""
+        kept = []
+        for line in block.splitlines():
+            match = _LINE.match(line)
+            if match and _map_key(match[1]) is not None and match[2] in STATES:
+                kept.append(line + "\n")
+            else:
+                self.skipped += 1
+        return "".join(kept)
+
+    def commit(self) -> None:
+        self.http.file.write("}\n")
+        self.stream.file.write("}\n")
+        self.http.commit()
+        self.stream.commit()
+
+    def discard(self) -> None:
+        self.http.discard()
+        self.stream.discard()
+
+
 def write_maps(
     directory: Path, rows: Iterable[tuple[str, str]], entries: int, generated: str
 ) -> tuple[int, int]:
@@ -131,14 +187,9 @@ def write_maps(
     ``entries`` sizes the map hash (an upper bound of the rows is enough). Either both
     files are replaced or, when writing fails, neither.
     """
-    http = _AtomicFile(directory / "icp_gate_http.map")
-    stream = _AtomicFile(directory / "icp_gate_stream.map")
-    written = skipped = 0
+    pair = _MapPair(directory, entries, generated)
+    skipped = 0
     try:
-        http.file.write(_map_header("$icp_gate", "$host", entries, generated))
-        stream.file.write(
-            _map_header("$icp_gate_tls", "$ssl_preread_server_name", entries, generated)
-        )
         lines: list[str] = []
         for host, state in rows:
             key = _map_key(host)
@@ -147,29 +198,73 @@ def write_maps(
                 continue
             lines.append(f"    {key} {state};\n")
             if len(lines) >= ROWS_PER_FETCH:
-                chunk = "".join(lines)
-                http.file.write(chunk)
-                stream.file.write(chunk)
-                written += len(lines)
+                pair.write_block("".join(lines))
                 lines.clear()
-        chunk = "".join(lines) + "}\n"
-        http.file.write(chunk)
-        stream.file.write(chunk)
-        written += len(lines)
-        http.commit()
-        stream.commit()
+        pair.write_block("".join(lines))
+        pair.commit()
     except BaseException:
-        http.discard()
-        stream.discard()
+        pair.discard()
         raise
-    return written, skipped
+    return pair.lines, skipped
 
 
-def _decision_rows() -> tuple[Iterator[tuple[str, str]], int]:
+def _copy_maps(directory: Path, entries: int, generated: str) -> tuple[int, int]:
+    """PostgreSQL: the server builds the entry lines and COPY streams them through a
+    pipe; a thread checks them a megabyte at a time and writes both files. A few times
+    faster than row by row, and memory stays at the pipe's and one block's size."""
+    table = connection.ops.quote_name(
+        apps.get_model("inspections", "AccessDecision")._meta.db_table
+    )
+    states = ", ".join(f"'{state}'" for state in STATES)
+    query = f"""COPY (
+        SELECT '    .' || host || ' ' || state || ';' FROM {table} WHERE state IN ({states})
+    ) TO STDOUT"""  # noqa: S608 (the table and states are the module's own)
+    pair = _MapPair(directory, entries, generated)
+    read_end, write_end = os.pipe()
+    failures: list[BaseException] = []
+
+    def consume() -> None:
+        with os.fdopen(read_end, "r", encoding="ascii", errors="replace", newline="\n") as pipe:
+            tail = ""
+            while block := pipe.read(1 << 20):
+                if failures:
+                    continue  # keep draining so that COPY never blocks on a full pipe
+                block, cut = tail + block, block.rfind("\n")
+                cut = len(tail) + cut + 1 if cut >= 0 else 0
+                block, tail = block[:cut], block[cut:]
+                try:
+                    pair.write_block(block)
+                except BaseException as error:
+                    failures.append(error)
+            if tail and not failures:
+                pair.write_block(tail + "\n")
+
+    reader = threading.Thread(target=consume, name="export-nginx-map", daemon=True)
+    reader.start()
+    try:
+        with (
+            os.fdopen(write_end, "w", encoding="ascii", buffering=1 << 20) as pipe,
+            connection.cursor() as cursor,
+        ):
+            cursor.cursor.copy_expert(query, pipe, size=1 << 20)
+        reader.join()
+        if failures:
+            raise failures[0]
+        pair.commit()
+    except BaseException:
+        reader.join(timeout=60)
+        pair.discard()
+        raise
+    return pair.lines, max(entries - pair.lines, 0)
+
+
+def _export_decisions(directory: Path, generated: str) -> tuple[int, int]:
     access_decision = apps.get_model("inspections", "AccessDecision")
     entries = access_decision.objects.count()
+    if connection.vendor == "postgresql" and hasattr(connection.cursor().cursor, "copy_expert"):
+        return _copy_maps(directory, entries, generated)
     rows = access_decision.objects.order_by().values_list("host", "state")
-    return rows.iterator(chunk_size=ROWS_PER_FETCH), entries
+    return write_maps(directory, rows.iterator(chunk_size=ROWS_PER_FETCH), entries, generated)
 
 
 def _render_pages(directory: Path) -> None:
@@ -204,8 +299,7 @@ def export_nginx_map(
     options = options or ExportOptions()
     generated = timezone.now().isoformat(timespec="seconds")
     _render_pages(directory)
-    rows, entries = _decision_rows()
-    written, skipped = write_maps(directory, rows, entries, generated)
+    written, skipped = _export_decisions(directory, generated)
     render_conf(directory, options, generated)
     result = ExportResult(written, skipped, time.monotonic() - started, directory)
     if report and skipped:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import http.client
 import os
+import re
 import signal
 import socket
 import ssl
@@ -381,3 +382,36 @@ http {{
     assert allowed[:2] == (200, "customer site plain for www.allowed.example.com")
     assert blocked_answer[:2] == (451, "blocked page")
     assert unfiled[:2] == (451, "unfiled page")
+
+
+def test_the_portals_nginx_accepts_uploads_as_large_as_the_portal_does(settings):
+    # GIVEN deploy/nginx/portal.conf and the portal's largest accepted material
+    conf = (Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "portal.conf").read_text()
+    sizes = re.findall(r"client_max_body_size\s+(\d+)([kmg]?);", conf)
+    units = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+    # WHEN nginx's body limits are read THEN each leaves room for the file and the form
+    assert sizes
+    for number, unit in sizes:
+        assert int(number) * units[unit] > settings.MATERIAL_MAX_BYTES
+
+
+@pytest.mark.django_db
+def test_the_export_streams_decisions_leaving_out_names_nginx_cannot_match(tmp_path):
+    # GIVEN decisions with a clean name, an address, and rows no nginx map may hold
+    AccessDecisionFactory(host="ok.example.com", state="blocked")
+    AccessDecisionFactory(host="192.0.2.7", state="allowed")
+    AccessDecisionFactory(host="bad;host { }", state="allowed")
+    AccessDecisionFactory(host="double..dot.example.com", state="allowed")
+    AccessDecisionFactory(host="odd.example.com", state="maybe")
+    # WHEN they are exported
+    result = export_nginx_map(tmp_path, ExportOptions(stream_module=""))
+    # THEN both maps hold the clean name (with its subdomains) and the exact address only
+    for name in ("icp_gate_http.map", "icp_gate_stream.map"):
+        entries = [
+            line
+            for line in (tmp_path / name).read_text().splitlines()
+            if line.startswith("    ") and "hostnames" not in line and "default" not in line
+        ]
+        assert sorted(entries) == ["    .ok.example.com blocked;", "    192.0.2.7 allowed;"]
+    assert (result.hosts, result.skipped) == (2, 3)
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
