@@ -26,6 +26,8 @@ _FINISHED = frozenset({"verified", "bureau_review", "max_attempts", "expired", "
 
 @method_decorator(sensitive_post_parameters("code"), name="dispatch")
 class MiitCodeView(TenantScopedMixin, View):
+    """One head's code: masked mobile, expiry and tries left; a wrong code asks again."""
+
     model = Application
     template_name = "filings/applications/miit_code.html"
 

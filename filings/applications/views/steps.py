@@ -37,12 +37,16 @@ class ApplicationStepView(TenantScopedMixin, View):
 
 
 class ApplicationSubmitView(ApplicationStepView):
+    """Submit a draft for provider review (refused while the self-check blocks)."""
+
     def post(self, request, pk):
         application = self.get_application()
         return self.answer(application, do_submit(application, actor=request.user))
 
 
 class ApplicationResubmitView(ApplicationStepView):
+    """Send a corrected, returned application back to provider review."""
+
     def post(self, request, pk):
         application = self.get_application()
         return self.answer(application, do_resubmit(application, actor=request.user))
