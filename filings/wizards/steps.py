@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings.applications.drafts import editable_sections
 from filings.applications.proposed import transfer_record
-from filings.choices import ApplicationKind, EntityType
+from filings.choices import ApplicationKind, ApplicationStatus, EntityType
 from filings.materials.checklist import ChecklistItem, checklist
 from filings.models import Application, Entity, MaterialRequirement, ProvinceRule
 from filings.payloads import PERSON_REFERENCE, read_section, read_text
@@ -261,6 +261,13 @@ class WizardState:
                 done = form.is_valid()
             self._forms_checked[step.slug] = done
         return self._forms_checked[step.slug]
+
+    def first_returned(self) -> Step | None:
+        """The first step a reviewer's reason for returning the application is about."""
+        if self.application.status != ApplicationStatus.RETURNED:
+            return None
+        sections = {str(path).split(".")[0] for path in self.application.return_reasons or {}}
+        return next((s for s in self.steps if s.section and s.section in sections), None)
 
     def first_incomplete(self) -> Step:
         return next((s for s in self.steps if not self.is_complete(s)), REVIEW)

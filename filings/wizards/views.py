@@ -141,7 +141,8 @@ def _int(value: str) -> int:
 
 
 class ApplicationWizardView(TenantScopedMixin, View):
-    """Resume a draft at its first step not yet complete."""
+    """Resume a draft at its first step not yet complete; a returned application at
+    the first step the reviewer asked to correct."""
 
     model = Application
 
@@ -150,7 +151,8 @@ class ApplicationWizardView(TenantScopedMixin, View):
         if not application.is_editable:
             return HttpResponseRedirect(_detail_url(application))
         state = WizardState(application)
-        return HttpResponseRedirect(_wizard_url(application, state.first_incomplete()))
+        step = state.first_returned() or state.first_incomplete()
+        return HttpResponseRedirect(_wizard_url(application, step))
 
 
 class ApplicationWizardStepView(UploadSizeGuardMixin, TenantScopedMixin, View):

@@ -7,6 +7,7 @@ import copy
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from filings.applications.actions import do_create_application
 from filings.choices import (
@@ -524,3 +525,17 @@ def test_add_another_domain_saves_and_stays_on_the_step(alice_client, alice_tena
     assert [d["name"] for d in application.payload["domains"]] == ["one.example.cn"]
     page = alice_client.get(response.url)
     assert len(page.context["form"].forms) == 2
+
+
+def test_a_returned_application_resumes_where_the_reviewer_asks(alice_client, alice_tenant):
+    # GIVEN a returned first filing, with a reason about its website's name
+    application = draft(alice_tenant)
+    Application.objects.filter(pk=application.pk).update(
+        status=ApplicationStatus.RETURNED, return_reasons={"website.name": "与网站不符"}
+    )
+
+    # WHEN alice opens the wizard to correct it
+    response = alice_client.get(reverse("application-wizard", args=[application.pk]))
+
+    # THEN she lands on the website step
+    assert response.url == typed.step_url(application, "website")
