@@ -223,7 +223,10 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         items = [_canonical(item) for item in value]
         # Records (domains, materials…) are a set: their order must not change the hash.
-        if isinstance(value, set | frozenset) or (items and is_dataclass(next(iter(value)))):
+        ordered = len(items) > 1 and (
+            isinstance(value, set | frozenset) or is_dataclass(next(iter(value)))
+        )
+        if ordered:
             items.sort(key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
         return items
     if isinstance(value, datetime.datetime):
