@@ -424,10 +424,13 @@ def test_return_with_reasons_per_field_reaches_the_customer(
         "website.name": "Use the name shown on the site.",
         "": "Upload the signed verification form.",
     }
-    # ... and alice reads them in her notifications
+    # ... and alice reads them in her notifications and on her application's page
     inbox = alice_client.get(reverse("notification-inbox")).content.decode()
     assert "Use the name shown on the site." in inbox
     assert "Upload the signed verification form." in inbox
+    page = alice_client.get(reverse("application-detail", args=[application.pk]))
+    assert "Use the name shown on the site." in page.content.decode()
+    assert "Upload the signed verification form." in page.content.decode()
 
 
 def test_a_return_without_any_reason_is_refused(rachel_client, alice_tenant):
