@@ -135,12 +135,21 @@ KIND_SECTIONS: MappingProxyType[str, tuple[str, ...]] = MappingProxyType(
 )
 
 
+# A transfer of a filing whose entity is not on file yet also describes the entity.
+_EXTRA_SECTIONS = {ApplicationKind.TRANSFER: ("entity", "entity_head")}
+
+
 def payload_sections(kind: str) -> tuple[str, ...]:
     """The sections an application of this kind proposes."""
     try:
         return KIND_SECTIONS[kind]
     except KeyError:
         raise KeyError(f"Unknown application kind {kind!r}.") from None
+
+
+def editable_sections(kind: str) -> tuple[str, ...]:
+    """The payload sections a draft of ``kind`` may hold: its own and the extra ones."""
+    return payload_sections(kind) + _EXTRA_SECTIONS.get(kind, ())
 
 
 def section_fields(section: str) -> tuple[str, ...]:

@@ -14,13 +14,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from filings.applications.proposed import prefill_transfer, transfer_number, transfer_record
-from filings.choices import ApplicationKind
 from filings.models import Person
 from filings.payloads import (
     LIST_FIELDS,
     LIST_SECTIONS,
     PERSON_REFERENCE,
-    payload_sections,
+    editable_sections,
     read_int,
     section_fields,
 )
@@ -31,13 +30,6 @@ DRAFT_LIFETIME = datetime.timedelta(days=45)
 REMINDER_DAYS = (30, 40)
 
 _HEAD_SECTIONS = frozenset({"entity_head", "website_head"})
-# A transfer of a filing whose entity is not on file yet also describes the entity.
-_EXTRA_SECTIONS = {ApplicationKind.TRANSFER: ("entity", "entity_head")}
-
-
-def editable_sections(kind: str) -> tuple[str, ...]:
-    """The payload sections a draft of ``kind`` may hold."""
-    return payload_sections(kind) + _EXTRA_SECTIONS.get(kind, ())
 
 
 def is_payload_path(kind: str, path: str) -> bool:

@@ -20,7 +20,7 @@ from filings.models import (
 )
 from filings.payloads import (
     PERSON_REFERENCE,
-    payload_sections,
+    editable_sections,
     read_date,
     read_domain_name,
     read_id_number,
@@ -133,7 +133,8 @@ def snapshot_from_application(
     """
     as_of = as_of or timezone.localdate()
     kind = application.kind
-    sections = set(payload_sections(kind))
+    # A transfer's entity sections count once the customer filled them in.
+    sections = set(editable_sections(kind))
 
     def section(name: str) -> Any:
         return read_section(application.payload, name) if name in sections else None
