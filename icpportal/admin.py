@@ -13,6 +13,7 @@ from icpportal.admin_base import (
     StaffRoleTabularInline,
     pretty_json,
 )
+from icpportal.api.admin import ApiTokenAdmin  # noqa: F401  (registers API tokens)
 from icpportal.models import (
     AuditEvent,
     HolidayOverride,

@@ -22,6 +22,7 @@ from icpportal.crypto import keyed_hash
 from icpportal.masking import mask_id_number, mask_phone
 from icpportal.models import AuditEvent, StaffProfile
 from tests import factories
+from tests.api import new_token
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +94,7 @@ def filing(alice_tenant, private_storage):
     factories.CaseFindingFactory(case=case)
     factories.CaseMessageFactory(case=case)
     factories.AccessDecisionFactory(host=domain.name, website=website, tenant=alice_tenant)
+    new_token(factories.MembershipFactory(tenant=alice_tenant).user, alice_tenant)
     audit.record("test.seed", website.entity, before={}, after={"name": website.entity.name})
     return website
 

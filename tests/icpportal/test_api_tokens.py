@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -394,3 +395,36 @@ def test_a_bad_rate_stops_start_up_with_its_name(tmp_path):
 
     assert result.returncode != 0
     assert "ICP_API_RATE_UPLOADS='plenty' is not valid" in result.stderr
+
+
+# ---- the admin ---------------------------------------------------------------------------
+
+
+def _revoke_in_admin(client, token):
+    return client.post(
+        reverse("admin:icpportal_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+
+
+def test_a_lead_revokes_a_leaked_token_in_the_admin(leo_client, alice, alice_tenant):
+    secret, token = new_token(alice, alice_tenant)
+
+    response = _revoke_in_admin(leo_client, token)
+
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert bearer(secret).get(f"{API}/entities/").status_code == 401
+    assert AuditEvent.objects.get(action="api_token.revoke").actor.username == "leo"
+
+
+def test_a_reviewer_cannot_revoke_tokens_in_the_admin(rachel_client, alice, alice_tenant):
+    _secret, token = new_token(alice, alice_tenant)
+
+    page = rachel_client.get(reverse("admin:icpportal_apitoken_changelist"))
+    _revoke_in_admin(rachel_client, token)
+
+    assert page.status_code == 200 and b'value="revoke"' not in page.content
+    token.refresh_from_db()
+    assert token.revoked_at is None
