@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 
-import redis
 from django.apps import apps
 from django.db import DatabaseError
 
@@ -30,14 +29,15 @@ def from_redis(host: str, names: list[str]) -> tuple[store.Decision | None, str]
     """The decision from Redis, or (None, why) when Redis cannot give one."""
     if not store.configured():
         return None, ""
-    client = store.client()
-    if client is None:
-        return None, "redis failed moments ago"
     try:
-        values = client.hmget(store.DECISIONS_KEY, [store.READY_FIELD, *names])
-    except redis.RedisError as error:
+        values = store.read_hosts(names)
+    except Exception as error:
+        # Any failure here (not only a RedisError) falls back: an error answer would
+        # deny every host behind an nginx auth_request.
         store.mark_down()
         return None, f"redis error: {error.__class__.__name__}"
+    if values is None:
+        return None, "redis failed moments ago"
     if values[0] is None:
         # Never built, or lost in a restart: a missing host would read as unfiled.
         return None, "redis not reconciled"

@@ -10,6 +10,7 @@ import idna
 MAX_HOST_LENGTH = 253
 _ASCII_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _PORT = re.compile(r"^[0-9]{1,5}$")
+_FORBIDDEN = re.compile(r"[\s/@?#\\]")
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 
 
@@ -65,7 +66,7 @@ def normalise_host(value: str) -> str:
     value = value.strip()
     if not value:
         raise ValueError("The host name is empty.")
-    if any(char.isspace() or char in "/@?#\\" for char in value):
+    if _FORBIDDEN.search(value):
         raise ValueError(f"{original!r} is not a host name: it holds a space, '/', '@' or '?'.")
     # Ideographic and full-width full stops separate labels like "." (UTS 46).
     value = _strip_port(value.lower().translate(_DOTS))
