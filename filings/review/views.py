@@ -153,6 +153,7 @@ def run_self_check(application: Application) -> SelfCheck:
 class ReviewDetailView(StaffRequiredMixin, View):
     """One application for review: diff, materials, self-check, bureau record, timeline."""
 
+    model = Application
     template_name = "filings/review/detail.html"
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
