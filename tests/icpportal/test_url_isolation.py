@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from filings import models as filing_models
 from icpportal.models import Invitation, Membership
-from inspections.models import Campaign, RuleResult, WebsiteInspection
+from inspections.models import Campaign, RectificationCase, RuleResult, WebsiteInspection
 from notifications.models import Notification, PhoneVerification
 from tests import factories
 
@@ -38,6 +38,9 @@ FACTORY_FOR_MODEL = {
         website__entity__tenant=tenant
     ),
     RuleResult: lambda tenant: factories.RuleResultFactory(website__entity__tenant=tenant),
+    RectificationCase: lambda tenant: factories.RectificationCaseFactory(
+        website__entity__tenant=tenant
+    ),
 }
 
 # URL names whose view has no ``model`` attribute: which model their id is.
@@ -47,6 +50,15 @@ MODEL_OF_URL: dict[str, type] = {
     # The id in these is a secret token, not a row id: a guessed one answers 404.
     "invitation-accept": Invitation,
     "password_reset_confirm": get_user_model(),
+    # Staff pages of rectification cases (403 to customers).
+    "staff-case-detail": RectificationCase,
+    "staff-case-extend": RectificationCase,
+    "staff-case-lift": RectificationCase,
+    "staff-case-waive": RectificationCase,
+    "staff-case-approve-cancel": RectificationCase,
+    "staff-case-close": RectificationCase,
+    "staff-case-message": RectificationCase,
+    "staff-campaign-approve-blocks": Campaign,
 }
 
 # Namespaces reached by staff only; Django admin has its own staff gate.

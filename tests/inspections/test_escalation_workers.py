@@ -22,7 +22,7 @@ from inspections.models import AccessDecision, AccessState, CaseState, Rectifica
 from notifications.models import Notification
 from tests import factories
 from tests.inspections.cases_helpers import website_of
-from tests.inspections.test_worker import _database_url, publishing_to
+from tests.inspections.test_worker import _database_url
 from tests.services import require_redis
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,10 +65,15 @@ def test_two_workers_and_a_duplicated_beat_block_each_case_once(alice, alice_ten
         for worker in workers:
             worker.start()
         # WHEN two workers get the escalation task, and the beat fires it a second time
-        with publishing_to(broker):
+        # (A connection of its own: other tests may have closed the app's producer pool.)
+        with app.connection_for_write(broker) as connection_to_broker:
+            producer = app.amqp.Producer(connection_to_broker)
             for _ in range(3):
                 app.send_task(
-                    "inspections.enforcement.tasks.escalate_due_cases", kwargs={}, queue=queue
+                    "inspections.enforcement.tasks.escalate_due_cases",
+                    kwargs={},
+                    queue=queue,
+                    producer=producer,
                 )
         deadline = time.monotonic() + DEADLINE_SECONDS
         while time.monotonic() < deadline:
