@@ -377,16 +377,6 @@ def test_first_filing_from_sign_up_to_filing_numbers(page, staff_page, trail, bu
     expect(page.locator("#content")).to_contain_text(DOMAIN)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "The self-check of a transfer ignores the entity and entity-head steps the wizard "
-        "asks for (inspections.snapshot.application reads payload_sections(kind), not the "
-        "transfer's extra sections), so it reports the entity head without a mobile and no "
-        "emergency phone, and the transfer cannot be submitted."
-    ),
-)
 def test_transfer_of_a_filing_held_at_another_provider(page, staff_page, trail, bureau_at_once):
     # GIVEN a website filed with another provider, as the bureau records it
     entity_id = credit_code(515151)

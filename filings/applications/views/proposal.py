@@ -19,6 +19,7 @@ from filings.models import Application, Domain, Entity, Person, ProvinceRule, We
 from filings.payloads import (
     LIST_SECTIONS,
     PERSON_REFERENCE,
+    editable_sections,
     payload_sections,
     read_int,
     read_pre_approvals,
@@ -198,7 +199,10 @@ def build_proposal(
         Person.objects.for_tenant(application.tenant).in_bulk(person_ids) if person_ids else {}
     )
     entries: list[ProposedEntry] = []
-    for name in payload_sections(application.kind):
+    own = payload_sections(application.kind)
+    for name in editable_sections(application.kind):
+        if name not in own and not payload.get(name):
+            continue  # a transfer's entity sections, when the entity is on file already
         values = read_section(payload, name)
         title = str(SECTION_TITLES.get(name, name))
         if name in LIST_SECTIONS:
