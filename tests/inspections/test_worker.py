@@ -20,6 +20,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import kombu.pools
 import pytest
 import redis
 from django.conf import settings
@@ -51,9 +52,10 @@ def worker_broker_url() -> str:
 
 
 def _reset_producer_pools() -> None:
-    # The app's connection and producer pools are bound to the URL they were made with.
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # The app's connection and producer pools are bound to the URL they were made with,
+    # and kombu keeps them in process-wide registries: closing one there without
+    # dropping it would hand the closed pool to the next task sent to that URL.
+    kombu.pools.reset()
     app._pool = None
     with contextlib.suppress(KeyError):
         app.__dict__["amqp"]._producer_pool = None
