@@ -20,6 +20,8 @@ PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check --quiet
 ICP_DATABASE_URL_TEST ?= $(or $(ICP_DATABASE_URL),postgres://postgres@127.0.0.1:5432/test)
 ICP_REDIS_URL_TEST ?= $(or $(ICP_REDIS_URL),redis://127.0.0.1:6379/15)
 PYTEST_ARGS ?=
+# The suite runs in two processes (pytest-xdist); PYTEST_WORKERS=0 runs it in one.
+PYTEST_WORKERS ?= 2
 
 DATA_DIR := $(or $(ICP_DATA_DIR),var)
 
@@ -66,7 +68,7 @@ run: install
 # failure too, and says so.
 test: install-dev
 	ICP_DATABASE_URL='$(ICP_DATABASE_URL_TEST)' ICP_REDIS_URL='$(ICP_REDIS_URL_TEST)' \
-		$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS) || { \
+		$(PY) -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS) || { \
 		rc=$$?; \
 		if [ $$rc -eq 5 ]; then echo "make test: pytest collected no test" >&2; fi; \
 		exit $$rc; }
