@@ -36,4 +36,6 @@ urlpatterns = [
         name="schedule-delete",
     ),
     path("", include("inspections.case_views.urls")),
+    path("", include("inspections.bulk.urls")),
+    path("", include("inspections.queue_views.urls")),
 ]

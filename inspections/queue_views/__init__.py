@@ -1,0 +1,1 @@
+"""Staff work queues: case assignment, the triage and findings queues, CSV exports."""

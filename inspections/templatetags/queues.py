@@ -1,0 +1,34 @@
+"""Template tags of the staff queues."""
+
+from __future__ import annotations
+
+from django import template
+
+from icpportal.tenancy import staff_role
+from inspections.enforcement.actions import LEAD_ROLES
+from inspections.enforcement.assignment import active_staff
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def case_assignment(context, case) -> dict:
+    """What the user may do about who works on ``case``, and whom a lead may pick.
+
+    A queue page puts ``assignable_staff`` in its context once; elsewhere the list is
+    read here (leads only: reviewers cannot assign others).
+    """
+    user = context["request"].user
+    lead = staff_role(user) in LEAD_ROLES
+    staff = context.get("assignable_staff")
+    if lead and staff is None:
+        staff = list(active_staff())
+    open_case = case.is_open
+    return {
+        "may_take": open_case and case.assignee_id != user.pk,
+        "may_unassign": open_case
+        and case.assignee_id is not None
+        and (lead or case.assignee_id == user.pk),
+        "may_assign": open_case and lead,
+        "staff": staff or [],
+    }
