@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView
 
 from icpportal import audit
 from icpportal.tenancy import StaffRequiredMixin, staff_role
@@ -32,10 +32,12 @@ from inspections.models import (
     Campaign,
     CaseState,
     EnforcementControl,
-    FindingStatus,
     HoldReason,
     RectificationCase,
 )
+from inspections.queue_views import export
+from inspections.queue_views.cases import case_queue_context
+from inspections.queues.filtersets import CaseQueueFilter, case_queue
 
 LEAD_ROLES = ("lead", "admin")
 S = CaseState
@@ -45,27 +47,20 @@ def is_lead(user) -> bool:
     return staff_role(user) in LEAD_ROLES
 
 
-class StaffCaseListView(StaffRequiredMixin, ListView):
-    """Every case, filtered by state, soonest deadline first; the enforcement switch."""
+class StaffCaseListView(StaffRequiredMixin, View):
+    """The case queue: filters, search, sort, SLA clocks, assignment and the workload
+    per reviewer; the enforcement switch and campaigns waiting for a lead. ``?format=csv``
+    exports the filtered queue."""
 
     template_name = "inspections/cases/staff_list.html"
-    paginate_by = 50
 
-    def get_queryset(self):
-        cases = RectificationCase.objects.for_staff(self.request.user).select_related(
-            "website", "tenant", "assignee"
-        )
-        state = self.request.GET.get("state", "")
-        if state in S.values:
-            cases = cases.filter(state=state)
-        elif state != "all":
-            cases = cases.filter(state__in=[s for s in S.values if s not in FINAL])
-        return cases.annotate(
-            failing=Count("findings", filter=Q(findings__status=FindingStatus.OPEN))
-        ).order_by("deadline", "id")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+    def get(self, request):
+        if request.GET.get("format") == "csv":
+            filterset = CaseQueueFilter(
+                request.GET, queryset=case_queue(request.user), request=request
+            )
+            return export.csv_response(request, export.CASES, filterset.qs)
+        context = case_queue_context(request)
         waiting = (
             RectificationCase.objects.filter(hold_reason=HoldReason.CAMPAIGN_APPROVAL)
             .order_by()
@@ -73,14 +68,12 @@ class StaffCaseListView(StaffRequiredMixin, ListView):
             .annotate(n=Count("id"))
         )
         context.update(
-            states=S.choices,
-            state=self.request.GET.get("state", ""),
             control=EnforcementControl.current(),
-            is_lead=is_lead(self.request.user),
+            is_lead=is_lead(request.user),
             pause_form=PauseForm(),
             campaigns_waiting=list(waiting),
         )
-        return context
+        return render(request, self.template_name, context)
 
 
 FINAL = (S.ACCESS_CANCELLED, S.TRANSFER_CANCELLED, S.RESOLVED, S.CLOSED_DEREGISTERED)

@@ -69,6 +69,15 @@ def open_cases_for_campaign(campaign_id: int) -> OpeningReport:
     return report
 
 
+def open_case_for_results(
+    campaign_id: int, website_id: int, results: list[RuleResult]
+) -> OpeningReport:
+    """Open (or join) one website's case for results staff confirmed as failures."""
+    report = OpeningReport()
+    _open_or_join(campaign_id, [(website_id, results)], timezone.now(), report)
+    return report
+
+
 def _open_or_join(
     campaign_id: int,
     batch: list[tuple[int, list[RuleResult]]],

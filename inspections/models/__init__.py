@@ -18,6 +18,7 @@ from inspections.models.results import (
     WebsiteInspection,
     WorstStatus,
 )
+from inspections.models.triage import TriageDecision, TriageOutcome
 
 __all__ = [
     "AccessDecision",
@@ -37,6 +38,8 @@ __all__ = [
     "PeriodKind",
     "RectificationCase",
     "RuleResult",
+    "TriageDecision",
+    "TriageOutcome",
     "WebsiteInspection",
     "WorstStatus",
 ]

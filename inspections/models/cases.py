@@ -200,6 +200,21 @@ class RectificationCase(FSMModelMixin, models.Model):
             models.Index(fields=["deadline"], name="case_deadline"),
             # How many websites one campaign would block (the lead-approval threshold).
             models.Index(fields=["campaign", "state"], name="case_campaign_state"),
+            # The staff queue's default view: open cases by deadline, any page deep
+            # (index-only scan of the page's ids).
+            models.Index(
+                fields=["deadline", "id"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="case_queue_open_deadline",
+            ),
+            # The staff queue sorted by when cases were opened.
+            models.Index(fields=["opened_at", "id"], name="case_queue_opened"),
+            # The queue's banner of campaigns whose blocks wait for a lead.
+            models.Index(
+                fields=["campaign"],
+                condition=models.Q(hold_reason="campaign_approval"),
+                name="case_waiting_campaign_approval",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -330,6 +345,17 @@ class CaseFinding(models.Model):
         constraints = [
             # A rule appears once per case; a later failure updates the row.
             models.UniqueConstraint(fields=["case", "rule_code"], name="finding_unique_case_rule"),
+        ]
+        indexes = [
+            # The case queue's rule filter (cases with an open finding of a rule) and
+            # the findings queue's rule filter.
+            models.Index(
+                fields=["rule_code", "case"],
+                condition=models.Q(status="open"),
+                name="finding_open_rule",
+            ),
+            # The findings queue: most recently seen first, by status.
+            models.Index(fields=["status", "-last_seen_at", "-id"], name="finding_status_recent"),
         ]
 
     def __str__(self) -> str:

@@ -136,6 +136,12 @@ class RuleResult(models.Model):
             models.Index(
                 fields=["website", "rule_code", "-created_at"], name="ruleresult_website_latest"
             ),
+            # The staff triage queue: cannot_tell answers, newest first.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=models.Q(status="cannot_tell"),
+                name="ruleresult_triage",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Aggregate,
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +26,7 @@ from filings.models import ProvinceRule
 from icpportal.models import Tenant
 from inspections.models import CaseFinding, CaseState, FindingStatus, RectificationCase
 from inspections.models.cases import FINAL_STATES, OPEN_STATES
+from inspections.queues.base import QueueFilterSet
 from inspections.queues.search import date_range, deadline_window, website_search
 from inspections.rules import all_rules
 
@@ -29,23 +40,43 @@ CASE_SORTS: dict[str, tuple[str, ...]] = {
 DEFAULT_SORT = "deadline"
 
 
+class JoinedCodes(Aggregate):
+    """Rule codes joined by spaces, in code order (STRING_AGG; GROUP_CONCAT on SQLite)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ' ' ORDER BY %(expressions)s)"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            function="GROUP_CONCAT",
+            template="%(function)s(%(expressions)s, ' ')",
+            **extra_context,
+        )
+
+
 def case_queue(user) -> QuerySet[RectificationCase]:
     """Every case staff may see, with what a queue row shows and its failing findings.
 
-    ``failing`` counts the case's open findings in a subquery, so the queryset stays
-    one row per case and any page of it costs one query.
+    ``failing`` counts the case's open findings and ``failing_rules`` names them
+    (space-separated), each in a subquery: one row per case, any page one query.
     """
-    failing = (
+    open_findings = (
         CaseFinding.objects.filter(case=OuterRef("pk"), status=FindingStatus.OPEN)
         .order_by()
         .values("case")
-        .annotate(n=Count("id"))
-        .values("n")
     )
+    count = open_findings.annotate(n=Count("id")).values("n")
+    codes = open_findings.annotate(codes=JoinedCodes("rule_code")).values("codes")
     return (
         RectificationCase.objects.for_staff(user)
         .select_related("website", "entity", "entity__province", "tenant", "assignee")
-        .annotate(failing=Coalesce(Subquery(failing, output_field=IntegerField()), 0))
+        .annotate(
+            failing=Coalesce(Subquery(count, output_field=IntegerField()), 0),
+            failing_rules=Coalesce(Subquery(codes, output_field=CharField()), Value("")),
+        )
         .order_by(*CASE_SORTS[DEFAULT_SORT])
     )
 
@@ -86,8 +117,15 @@ class AssigneeField(forms.CharField):
 class AssigneeFilter(django_filters.CharFilter):
     field_class = AssigneeField
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.Select(choices=[("", _("Anyone")), ("me", _("Me")), ("none", _("Nobody"))]),
+        )
+        super().__init__(*args, **kwargs)
 
-class CaseQueueFilter(django_filters.FilterSet):
+
+class CaseQueueFilter(QueueFilterSet):
     """Narrow the case queue by state, rule, place, customer, assignee and deadline."""
 
     q = django_filters.CharFilter(

@@ -1,0 +1,57 @@
+"""The staff case queue page: rows with their SLA clock, the filters, and the workload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+
+from filings.review.sla import SlaClock, deadline_clocks
+from inspections.models import RectificationCase
+from inspections.queues.filtersets import CaseQueueFilter, case_queue
+from inspections.queues.paging import QueuePage, queue_page
+from inspections.queues.workload import workload
+
+# Query parameters that are not filters: kept out of links and the export's audit row.
+NOT_FILTERS = ("page", "format")
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One line of the queue: the case, its failing rules and its clock (open cases)."""
+
+    case: RectificationCase
+    rules: list[str]
+    sla: SlaClock | None
+
+
+def case_rows(cases: list[RectificationCase]) -> list[CaseRow]:
+    running = {c.pk: c.deadline for c in cases if c.is_open and c.clock_paused_at is None}
+    clocks = deadline_clocks(running)
+    return [
+        CaseRow(case=c, rules=(c.failing_rules or "").split(), sla=clocks.get(c.pk)) for c in cases
+    ]
+
+
+def active_filters(request: HttpRequest) -> dict[str, str]:
+    return {k: v for k, v in request.GET.items() if k not in NOT_FILTERS and v}
+
+
+def case_queue_context(request: HttpRequest) -> dict:
+    """What the queue page shows for this request's filters and page."""
+    base = case_queue(request.user)
+    filterset = CaseQueueFilter(request.GET or None, queryset=base, request=request)
+    page: QueuePage = queue_page(filterset.qs, base, request.GET.get("page"))
+    staff = workload()
+    assignee = filterset.form.fields["assignee"].widget
+    assignee.choices = [*assignee.choices[:3], *((str(u.pk), u.get_username()) for u in staff)]
+    filters = active_filters(request)
+    return {
+        "filter": filterset,
+        "page_obj": page,
+        "rows": case_rows(page.rows),
+        "workload": staff,
+        "assignable_staff": staff,
+        "filtered": bool(filters),
+        "my_queue": filters.get("assignee") == "me",
+    }
