@@ -266,7 +266,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Task modules outside an app's tasks.py.
-CELERY_IMPORTS = ("inspections.gate.tasks",)
+CELERY_IMPORTS = ("inspections.gate.tasks", "inspections.bulk.tasks")
 # How often the access gate's decisions are recomputed and Redis rebuilt.
 GATE_RECONCILE_SECONDS = envint("GATE_RECONCILE_SECONDS", 300, minimum=10)
 # Periodic jobs; the database scheduler copies these into its tables at start.
@@ -539,6 +539,10 @@ SPECTACULAR_SETTINGS = {
         "MaterialKindEnum": "filings.choices.MaterialKind",
         "IdTypeEnum": "filings.choices.IdType",
         "PhoneVerificationStatusEnum": "notifications.models.verification.PhoneVerification.Status",
+        "BulkJobKindEnum": "icpportal.models.bulk_job.BulkJob.Kind",
+        "BulkJobSelectionEnum": "inspections.bulk.forms.Selection",
+        "CampaignStatusEnum": "inspections.models.campaign.CampaignStatus",
+        "CampaignScopeEnum": "inspections.models.campaign.CampaignScope",
     },
 }
 

@@ -48,3 +48,21 @@ class AccountOwner(BasePermission):
 
 def is_owner(request) -> bool:
     return AccountOwner().has_permission(request, None)
+
+
+class ComplianceStaff(BasePermission):
+    """Compliance staff only (the staff endpoints); ``lead_only_actions`` of the view
+    (e.g. ``("create", "cancel")``) are for leads and admins."""
+
+    message = _("These endpoints are for compliance staff.")
+
+    def has_permission(self, request, view) -> bool:
+        from icpportal.tenancy import staff_role
+
+        role = staff_role(request.user)
+        if role is None:
+            return False
+        if getattr(view, "action", None) in getattr(view, "lead_only_actions", ()):
+            self.message = _("Only a lead may do this.")
+            return role in ("lead", "admin")
+        return True

@@ -1,5 +1,6 @@
 from icpportal.models.api_token import ApiToken
 from icpportal.models.audit import AuditEvent
+from icpportal.models.bulk_job import BulkJob, BulkJobItem
 from icpportal.models.calendar import HolidayOverride
 from icpportal.models.invitation import Invitation
 from icpportal.models.tenancy import Membership, StaffProfile, Tenant
@@ -7,6 +8,8 @@ from icpportal.models.tenancy import Membership, StaffProfile, Tenant
 __all__ = [
     "ApiToken",
     "AuditEvent",
+    "BulkJob",
+    "BulkJobItem",
     "HolidayOverride",
     "Invitation",
     "Membership",

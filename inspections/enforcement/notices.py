@@ -33,6 +33,7 @@ CASE_UNBLOCKED = "case_unblocked"
 CASE_RESOLVED = "case_resolved"
 CASE_STILL_FAILING = "case_still_failing"
 CASE_MESSAGE = "case_message"
+CASE_REMINDER = "case_reminder"
 
 register(
     Event(
@@ -167,6 +168,20 @@ register(
     )
 )
 
+register(
+    Event(
+        key=CASE_REMINDER,
+        subject=_("Reminder: fix {site} by {deadline}"),
+        body=_(
+            "The ICP filing problems of {site} (case {case}) are still open. Fix them by "
+            "{deadline} and ask for a re-inspection in the portal; after the deadline, "
+            "access to the website's domains will be blocked."
+        ),
+        sms=_("{site}: ICP problems still open, fix by {deadline}."),
+        sms_params=("site", "deadline"),
+    )
+)
+
 # Events that also go out by SMS (the others: e-mail and in-app only).
 SMS_EVENTS = frozenset(
     {
@@ -179,6 +194,7 @@ SMS_EVENTS = frozenset(
         CASE_EXTENDED,
         CASE_UNBLOCKED,
         CASE_RESOLVED,
+        CASE_REMINDER,
     }
 )
 

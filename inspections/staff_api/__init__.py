@@ -1,0 +1,1 @@
+"""The compliance staff's API: bulk jobs on cases and inspection campaigns."""
