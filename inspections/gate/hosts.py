@@ -32,7 +32,14 @@ def _strip_port(value: str) -> str:
     return value
 
 
+_NOT_IPV4 = re.compile(r"[^0-9.]")
+
+
 def _ip_literal(value: str) -> str | None:
+    # Most values are names: an IPv4 address is digits and dots, an IPv6 one has a
+    # colon. Parsing (and failing) costs a raised exception per name otherwise.
+    if ":" not in value and _NOT_IPV4.search(value):
+        return None
     try:
         return str(ipaddress.ip_address(value))
     except ValueError:

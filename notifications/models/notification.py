@@ -33,6 +33,8 @@ class Notification(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # Both foreign keys are served by the leading column of an index below
+    # (notification_tenant_recent, notification_inbox): no index of their own.
     tenant = models.ForeignKey(
         "icpportal.Tenant",
         verbose_name=_("customer"),
@@ -40,6 +42,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,
     )
     recipient_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -48,6 +51,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="notifications",
+        db_index=False,
     )
     # E-mail address or E.164 phone number; empty for in-app messages.
     recipient_address = models.CharField(_("address"), max_length=254, blank=True)
@@ -62,8 +66,10 @@ class Notification(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
-    # One event never notifies the same recipient twice on the same channel.
-    dedup_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    # One event never notifies the same recipient twice on the same channel
+    # (notification_unique_dedup). NULL, not "", for messages without a key: NULLs
+    # never collide in the unique constraint.
+    dedup_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     provider_message_id = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
@@ -80,6 +86,12 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # A constraint rather than unique=True: the same unique index serves
+            # ON CONFLICT (dedup_key) of the bulk outbox writes, without the second,
+            # pattern-matching index that a unique field gets and no query uses.
+            models.UniqueConstraint(fields=["dedup_key"], name="notification_unique_dedup"),
+        ]
         indexes = [
             # The sender claims due queued rows, oldest first.
             models.Index(
@@ -93,10 +105,12 @@ class Notification(models.Model):
                 condition=models.Q(status="sending"),
                 name="notification_sending",
             ),
-            # The header inbox counts a user's unread in-app messages.
+            # The header inbox counts a user's unread in-app messages; a user's history
+            # and the cascade when a user is deleted use its leading column.
             models.Index(
                 fields=["recipient_user", "channel", "read_at"], name="notification_inbox"
             ),
+            # An owner's history of the account; the cascade when a customer is deleted.
             models.Index(fields=["tenant", "-created_at"], name="notification_tenant_recent"),
         ]
 
