@@ -210,6 +210,18 @@ register(
 )
 register(
     Event(
+        key="application_transfer_cancelled",
+        subject=_("Transfer application #{number} cancelled"),
+        body=_(
+            "Your transfer application #{number} was cancelled because the rectification "
+            "case {case} of the website was not resolved by its deadline. The website is "
+            "no longer accessed here; to transfer it again, resolve the problems and "
+            "start a new application."
+        ),
+    )
+)
+register(
+    Event(
         key="draft_reminder",
         subject=_("Your draft application #{number} expires on {expires_on}"),
         body=_(

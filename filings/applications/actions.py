@@ -296,6 +296,35 @@ def do_withdraw(application: Application, *, actor, reason: str = "") -> ActionR
     return done(app, "withdrawn", _("The application was withdrawn."))
 
 
+def do_withdraw_for_overdue_case(
+    application: Application, *, case_label: str, reason: str
+) -> ActionResult:
+    """End a transfer pending with the bureau whose website's rectification case ran
+    out (the escalation calls this inside its own transaction): the transfer's access
+    ends, the customer is told. ``case_label`` names the case in the notice."""
+    try:
+        with transaction.atomic():
+            app = locked(application)
+            before = app.status
+            transition(app, "withdraw_for_overdue_case", _("cancelled"))
+            sms_step.close_pending(app, MiitVerification.Status.CANCELLED, timezone.now())
+            end_transfer_access(app, None)
+            app.save()
+            event = record_transition(
+                app, "application.withdraw_for_overdue_case", actor=None, before=before,
+                reason=reason,
+            )  # fmt: skip
+            notify_customer(
+                app,
+                "application_transfer_cancelled",
+                occurrence=str(event.pk),
+                context={"case": case_label},
+            )
+    except Refused as refusal:
+        return refusal.result
+    return done(app, "withdrawn", _("The transfer application was cancelled."))
+
+
 def do_expire_draft(
     application: Application | int, *, now: datetime.datetime | None = None
 ) -> ActionResult:

@@ -43,6 +43,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "application.reject": _("Rejected by the bureau"),
     "application.apply": _("Approved data put on file"),
     "application.withdraw": _("Withdrawn"),
+    "application.withdraw_for_overdue_case": _("Cancelled: rectification case overdue"),
     "application.expire": _("Draft expired"),
     "website.create": _("Website put on file"),
     "website.update": _("Website details changed"),

@@ -170,3 +170,12 @@ class Application(FSMModelMixin, models.Model):
     )
     def withdraw(self) -> None:
         """The customer gives the application up before it reaches the MIIT steps."""
+
+    @transition(
+        field=status,
+        source=(Status.SMS_VERIFICATION, Status.BUREAU_REVIEW),
+        target=Status.WITHDRAWN,
+    )
+    def withdraw_for_overdue_case(self) -> None:
+        """The provider ends a transfer pending with the bureau: the rectification
+        case of its website ran out, so the transfer is cancelled instead of access."""

@@ -19,13 +19,16 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from filings.choices import ApplicationKind
+from filings.applications.actions import do_withdraw_for_overdue_case
+from filings.choices import ApplicationKind, ApplicationStatus
 from filings.models import Application, Website
 from filings.models.application import UNDER_REVIEW_STATUSES
 from icpportal.calendar import WorkingCalendar
 from inspections.enforcement import bulk, decisions, notices, periods, safeguards
 from inspections.enforcement.trail import record_steps
+from inspections.gate import reasons
 from inspections.models import AccessState, CaseState, HoldReason, RectificationCase
 from inspections.models.cases import OPEN_STATES
 
@@ -187,15 +190,17 @@ def _apply_cancel(cases: list[RectificationCase], now: datetime, report: Escalat
             S.TRANSFER_CANCELLED,
             notices.CASE_TRANSFER_CANCELLED,
             Website.AccessState.NOT_ACCESSED,
+            reasons.TRANSFER_CANCELLED,
         ),
         (
             [c for c in cases if c.website.access_state != pending],
             S.ACCESS_CANCELLED,
             notices.CASE_CANCELLED,
             Website.AccessState.ACCESS_CANCELLED,
+            reasons.CANCELLED,
         ),
     )
-    for group, state, event, website_state in outcomes:
+    for group, state, event, website_state, reason in outcomes:
         if not group:
             continue
         ids = _ids(group)
@@ -209,12 +214,34 @@ def _apply_cancel(cases: list[RectificationCase], now: datetime, report: Escalat
             next_step_at=None,
             hold_reason="",
         )
+        decisions.publish_after_commit(bulk.upsert_decisions(ids, AccessState.CANCELLED, reason))
+        if state == S.TRANSFER_CANCELLED:
+            # After the decisions: ending the transfer takes its domains out of use.
+            _end_transfers(group)
         Website.objects.filter(pk__in=[c.website_id for c in group]).update(
             access_state=website_state, updated_at=now
         )
-        decisions.publish_after_commit(bulk.upsert_decisions(ids, AccessState.CANCELLED, state))
         bulk.insert_notices(ids, event, now=now)
         report.add(str(state), len(group))
+
+
+def _end_transfers(cases: list[RectificationCase]) -> None:
+    """The pending transfer applications of the cases' websites end with them."""
+    label = {c.website_id: f"#{c.pk}" for c in cases}
+    applications = Application.objects.filter(
+        kind=ApplicationKind.TRANSFER,
+        website_id__in=label,
+        status__in=(ApplicationStatus.SMS_VERIFICATION, ApplicationStatus.BUREAU_REVIEW),
+    )
+    for application in applications:
+        result = do_withdraw_for_overdue_case(
+            application,
+            case_label=label[application.website_id],
+            reason=_("Rectification case %(case)s was not resolved by its deadline.")
+            % {"case": label[application.website_id]},
+        )
+        if not result:
+            raise RuntimeError(f"Transfer #{application.pk} could not end: {result.message}")
 
 
 def _run_block_batch(now: datetime, limit: int, report: EscalationReport) -> int:
@@ -269,9 +296,7 @@ def _apply_block(ids: list[int], now: datetime, report: EscalationReport) -> Non
         hold_reason="",
         next_step_at=F("deadline") + grace,
     )
-    decisions.publish_after_commit(
-        bulk.upsert_decisions(ids, AccessState.BLOCKED, "rectification overdue")
-    )
+    decisions.publish_after_commit(bulk.upsert_decisions(ids, AccessState.BLOCKED, reasons.BLOCKED))
     bulk.insert_notices(ids, notices.CASE_BLOCKED, now=now)
     report.add("access_blocked", len(ids))
 

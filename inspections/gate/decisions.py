@@ -10,12 +10,12 @@ import logging
 from django.apps import apps
 from django.db import DatabaseError
 
-from inspections.gate import alerts, store
+from inspections.gate import alerts, reasons, store
 from inspections.gate.hosts import covering_hosts
 
 ALLOWED = "allowed"
 UNFILED = "unfiled"
-NO_FILING_REASON = "No active ICP filing covers this host."
+NO_FILING_REASON = reasons.NO_FILING
 
 
 def _first_found(host: str, names: list[str], values: list) -> store.Decision:

@@ -2,12 +2,14 @@
 
 1. ``recompute_decisions``: set-based SQL, one statement per range of domain ids.
    A host of an active filing is *blocked* or *cancelled* while its website has a
-   case in ``access_blocked`` / ``access_cancelled`` (or its access here was
-   cancelled), *allowed* when the website is filed and accessed here (a transfer
-   that passed provider review counts), *unfiled* otherwise; a decision whose host is
-   no longer in an active filing becomes *unfiled*. Rows only change when the
-   decision does, so ``updated_at`` says when a decision last changed; a decision
-   changed in the last ``SETTLED_AFTER`` is left alone (see there).
+   case in ``access_blocked`` / ``access_cancelled`` / ``transfer_cancelled`` (or its
+   access here was cancelled), with that case and the reason its action wrote;
+   *allowed* when the website is filed and accessed here (a transfer that passed
+   provider review counts), *unfiled* otherwise. A decision whose host is no longer
+   in an active filing becomes *unfiled*, except a cancelled transfer's (its end took
+   the domains out of use; the decision stays as the escalation wrote it). Rows only
+   change when the decision does, so ``updated_at`` says when a decision last
+   changed; a decision changed in the last ``SETTLED_AFTER`` is left alone.
 2. ``rebuild_redis``: streams the decisions in id order into a scratch hash and swaps
    it in atomically, then re-publishes what changed while it was building.
 """
@@ -24,7 +26,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
-from inspections.gate import alerts, store
+from inspections.gate import alerts, reasons, store
 from inspections.gate.publish import publish_hosts
 
 logger = logging.getLogger(__name__)
@@ -38,14 +40,7 @@ REPUBLISH_MARGIN = timedelta(minutes=2)
 # a block or a lift committed by an enforcement transaction running meanwhile.
 SETTLED_AFTER = timedelta(minutes=2)
 LOCK_KEY = "icp:gate:reconcile-lock"
-BLOCKING_CASE_STATES = ("access_blocked", "access_cancelled")
 ACCESSED_STATES = ("accessed", "transfer_pending")
-
-REASON_BLOCKED = "Access blocked pending ICP filing rectification."
-REASON_CANCELLED = "Access cancelled."
-REASON_FILED = "Filed and accessed here."
-REASON_NOT_ACCESSED = "The filing is not accessed here."
-REASON_NO_FILING = "No active ICP filing covers this host."
 
 
 @dataclass
@@ -67,19 +62,23 @@ def _tables() -> dict[str, str]:
 
 def _upsert_sql(t: dict[str, str]) -> str:
     # Table names come from the models' meta, values are parameters.
-    # The most severe case of the website: a cancel outranks a block.
+    # The most severe case of the website: a cancel outranks a block. A cancelled
+    # transfer counts until the website is accessed here again (a later transfer).
     case = f"""(SELECT c.{{col}} FROM {t["case"]} c
-                 WHERE c.website_id = w.id AND c.state IN (%s, %s)
-                 ORDER BY CASE WHEN c.state = %s THEN 0 ELSE 1 END, c.id DESC LIMIT 1)"""  # noqa: S608
+                 WHERE c.website_id = w.id
+                   AND (c.state IN (%s, %s)
+                        OR (c.state = %s AND w.access_state NOT IN (%s, %s)))
+                 ORDER BY CASE WHEN c.state = %s THEN 1 ELSE 0 END, c.id DESC LIMIT 1)"""  # noqa: S608
     return f"""
     INSERT INTO {t["decision"]} (host, state, reason, case_id, website_id, tenant_id, updated_at)
     SELECT host,
-           CASE WHEN case_state = %s THEN 'cancelled'
+           CASE WHEN case_state IN (%s, %s) THEN 'cancelled'
                 WHEN case_state IS NOT NULL THEN 'blocked'
                 WHEN access_state = 'access_cancelled' THEN 'cancelled'
                 WHEN filing_state = 'filed' AND access_state IN (%s, %s) THEN 'allowed'
                 ELSE 'unfiled' END,
            CASE WHEN case_state = %s THEN %s
+                WHEN case_state = %s THEN %s
                 WHEN case_state IS NOT NULL THEN %s
                 WHEN access_state = 'access_cancelled' THEN %s
                 WHEN filing_state = 'filed' AND access_state IN (%s, %s) THEN %s
@@ -104,18 +103,21 @@ def _upsert_sql(t: dict[str, str]) -> str:
 
 
 def _upsert_params(now, low: int, high: int) -> list:
-    cancelled, blocked = "access_cancelled", "access_blocked"
-    case_params = [blocked, cancelled, cancelled]
+    cancelled, blocked, transfer = "access_cancelled", "access_blocked", "transfer_cancelled"
+    case_params = [blocked, cancelled, transfer, *ACCESSED_STATES, blocked]
     return [
         cancelled,
+        transfer,
         *ACCESSED_STATES,
         cancelled,
-        REASON_CANCELLED,
-        REASON_BLOCKED,
-        REASON_CANCELLED,
+        reasons.CANCELLED,
+        transfer,
+        reasons.TRANSFER_CANCELLED,
+        reasons.BLOCKED,
+        reasons.CANCELLED,
         *ACCESSED_STATES,
-        REASON_FILED,
-        REASON_NOT_ACCESSED,
+        reasons.FILED,
+        reasons.NOT_ACCESSED,
         now,
         *case_params,
         *case_params,
@@ -149,11 +151,20 @@ def recompute_decisions() -> tuple[int, int]:
         WHERE id >= %s AND id < %s AND state <> 'unfiled' AND updated_at < %s
           AND NOT EXISTS (SELECT 1 FROM {t["domain"]} d
                           WHERE d.is_active AND d.name = {t["decision"]}.host)
+          -- A cancelled transfer took its domains out of use and keeps its decision.
+          AND NOT EXISTS (SELECT 1 FROM {t["case"]} c JOIN {t["website"]} w
+                                 ON w.id = c.website_id
+                          WHERE c.id = {t["decision"]}.case_id AND c.state = %s
+                            AND w.access_state NOT IN (%s, %s))
     """  # noqa: S608
     for low, high in _id_ranges(t["decision"]):
         with transaction.atomic(), connection.cursor() as cursor:
             now = timezone.now()
-            cursor.execute(orphan, [REASON_NO_FILING, now, low, high, now - SETTLED_AFTER])
+            cursor.execute(
+                orphan,
+                [reasons.NO_FILING, now, low, high, now - SETTLED_AFTER,
+                 "transfer_cancelled", *ACCESSED_STATES],
+            )  # fmt: skip
             unfiled += max(cursor.rowcount, 0)
     return changed, unfiled
 
