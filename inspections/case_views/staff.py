@@ -6,6 +6,7 @@ cancels, approve a campaign's blocks and switch the enforcement pause.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
@@ -13,10 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
+from django_fsm import can_proceed
 
 from icpportal import audit
 from icpportal.tenancy import StaffRequiredMixin, staff_role
 from inspections.case_views.customer import countdown
+from inspections.case_views.evidence import materials_for, staff_evidence
 from inspections.case_views.forms import (
     ExtendForm,
     LiftBlockForm,
@@ -25,7 +28,7 @@ from inspections.case_views.forms import (
     StaffMessageForm,
     WaiveForm,
 )
-from inspections.case_views.guidance import evidence_lines, rule_texts
+from inspections.case_views.guidance import rule_texts
 from inspections.enforcement import actions
 from inspections.enforcement.actions import CaseActionError
 from inspections.models import (
@@ -87,31 +90,64 @@ class StaffCaseDetailView(StaffRequiredMixin, DetailView):
 
     def get_queryset(self):
         return RectificationCase.objects.for_staff(self.request.user).select_related(
-            "website", "tenant", "entity", "campaign", "assignee", "last_reinspection"
+            "website",
+            "tenant",
+            "entity",
+            "campaign",
+            "assignee",
+            "last_reinspection",
+            "cancel_requested_by",
+            "cancel_approved_by",
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        case = self.object
-        findings = []
-        for finding in case.findings.select_related("waived_by").order_by("status", "rule_code"):
+        case, user = self.object, self.request.user
+        findings, material_ids = [], set()
+        for finding in case.findings.select_related("waived_by", "result").order_by(
+            "status", "rule_code"
+        ):
             title, _fix = rule_texts(finding.rule_code)
-            findings.append(
-                {"finding": finding, "title": title, "evidence": evidence_lines(finding.evidence)}
-            )
+            laid_out = staff_evidence(finding.evidence)
+            material_ids.update(laid_out.material_ids)
+            findings.append({"finding": finding, "title": title, "evidence": laid_out})
+        documents = materials_for(user, case.tenant_id, material_ids)
+        for item in findings:
+            ids = item["evidence"].material_ids
+            item["materials"] = [documents[pk] for pk in ids if pk in documents]
+        messages_ = list(case.messages.select_related("author"))
         context.update(
             findings=findings,
             countdown=countdown(case),
-            thread=case.messages.select_related("author"),
+            thread=[m for m in messages_ if not m.internal],
+            internal_comments=[m for m in messages_ if m.internal],
             timeline=audit.timeline(case),
-            is_lead=is_lead(self.request.user),
+            is_lead=is_lead(user),
+            steps=allowed_steps(case, user),
             extend_form=kwargs.get("extend_form") or ExtendForm(),
             lift_form=kwargs.get("lift_form") or LiftBlockForm(),
             reason_form=ReasonForm(),
             message_form=kwargs.get("message_form") or StaffMessageForm(),
-            may_extend=case.is_open,
         )
         return context
+
+
+def allowed_steps(case: RectificationCase, user) -> dict[str, bool]:
+    """The steps the case's state (and the user's role) allow now: the page shows only these."""
+    lead = is_lead(user)
+    blocked = lead and case.is_blocked and case.cancel_approved_at is None
+    proposed_by = case.cancel_requested_by_id
+    four_eyes = settings.ENFORCEMENT_FOUR_EYES
+    return {
+        "extend": can_proceed(case.extend_running) or can_proceed(case.extend_after_deadline),
+        "lift": lead and can_proceed(case.lift_block),
+        "waive": lead and case.is_open,
+        "close": can_proceed(case.close_deregistered),
+        "propose_cancel": blocked and four_eyes and proposed_by is None,
+        "approve_cancel": blocked
+        and (not four_eyes or (proposed_by is not None and proposed_by != user.pk)),
+        "awaiting_second_lead": blocked and four_eyes and proposed_by == user.pk,
+    }
 
 
 class _CaseStep(StaffRequiredMixin, View):

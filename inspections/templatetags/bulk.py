@@ -6,9 +6,10 @@ from django import template
 
 from icpportal.models import BulkJob
 from icpportal.tenancy import staff_role
-from inspections.bulk.forms import BulkJobForm
-from inspections.bulk.jobs import LEAD_ONLY
+from inspections.bulk.jobs import LEAD_ONLY, MAX_CASES
 from inspections.enforcement.actions import LEAD_ROLES
+from inspections.enforcement.assignment import active_staff
+from inspections.rules import all_rules
 
 register = template.Library()
 
@@ -20,11 +21,21 @@ def bulk_bar(context):
     is_lead = staff_role(request.user) in LEAD_ROLES
     query = request.GET.copy()
     query.pop("page", None)
-    paginator = context.get("paginator")
+    staff = context.get("assignable_staff")
     return {
-        "form": BulkJobForm(user=request.user),
         "kinds": [(k, label) for k, label in BulkJob.Kind.choices if is_lead or k not in LEAD_ONLY],
+        "staff": staff if staff is not None else active_staff(),
+        "rules": [(rule.code, rule.title) for rule in all_rules()],
         "is_lead": is_lead,
         "query": query.urlencode(),
-        "matching": paginator.count if paginator is not None else None,
+        "matching": matching(context.get("filter")),
+        "too_many": MAX_CASES,
     }
+
+
+def matching(filterset) -> int | None:
+    """How many cases the queue's filter matches, counted up to one past the job limit
+    (the queue page itself never counts)."""
+    if filterset is None or not filterset.is_valid():
+        return None
+    return filterset.qs.order_by().values("pk")[: MAX_CASES + 1].count()
