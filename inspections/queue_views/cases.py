@@ -40,7 +40,7 @@ def active_filters(request: HttpRequest) -> dict[str, str]:
 def case_queue_context(request: HttpRequest) -> dict:
     """What the queue page shows for this request's filters and page."""
     base = case_queue(request.user)
-    filterset = CaseQueueFilter(request.GET or None, queryset=base, request=request)
+    filterset = CaseQueueFilter(request.GET, queryset=base, request=request)
     page: QueuePage = queue_page(filterset.qs, base, request.GET.get("page"))
     staff = workload()
     assignee = filterset.form.fields["assignee"].widget

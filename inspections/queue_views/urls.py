@@ -1,8 +1,15 @@
 from django.urls import path
 
-from inspections.queue_views import assignment
+from inspections.queue_views import assignment, findings, triage
 
 urlpatterns = [
+    path("staff/triage/", triage.TriageQueueView.as_view(), name="staff-triage"),
+    path(
+        "staff/triage/<int:pk>/decide/",
+        triage.TriageDecideView.as_view(),
+        name="staff-triage-decide",
+    ),
+    path("staff/findings/", findings.FindingsQueueView.as_view(), name="staff-findings"),
     path("staff/cases/<int:pk>/take/", assignment.TakeCaseView.as_view(), name="staff-case-take"),
     path(
         "staff/cases/<int:pk>/assign/",

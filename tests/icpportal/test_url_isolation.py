@@ -59,6 +59,11 @@ MODEL_OF_URL: dict[str, type] = {
     "staff-case-close": RectificationCase,
     "staff-case-message": RectificationCase,
     "staff-campaign-approve-blocks": Campaign,
+    # Staff queues: assignment of a case, a triage decision on a result.
+    "staff-case-take": RectificationCase,
+    "staff-case-assign": RectificationCase,
+    "staff-case-unassign": RectificationCase,
+    "staff-triage-decide": RuleResult,
 }
 
 # Namespaces reached by staff only; Django admin has its own staff gate.
