@@ -546,7 +546,6 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-        "CaseStateEnum": "inspections.models.cases.CaseState",
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
