@@ -546,6 +546,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+        "CaseStateEnum": "inspections.models.cases.CaseState",
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
