@@ -539,6 +539,7 @@ SPECTACULAR_SETTINGS = {
         "MaterialKindEnum": "filings.choices.MaterialKind",
         "IdTypeEnum": "filings.choices.IdType",
         "PhoneVerificationStatusEnum": "notifications.models.verification.PhoneVerification.Status",
+        "CaseStateEnum": "inspections.models.cases.CaseState",
         "BulkJobKindEnum": "icpportal.models.bulk_job.BulkJob.Kind",
         "BulkJobSelectionEnum": "inspections.bulk.forms.Selection",
         "CampaignStatusEnum": "inspections.models.campaign.CampaignStatus",
@@ -546,7 +547,6 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-        "CaseStateEnum": "inspections.models.cases.CaseState",
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -32,7 +32,6 @@ from inspections.models import (
     RectificationCase,
 )
 from inspections.models.cases import RUNNING_STATES
-from inspections.rules import default_registry
 
 S = CaseState
 LEAD_ROLES = (StaffProfile.Role.LEAD, StaffProfile.Role.ADMIN)
@@ -131,10 +130,6 @@ def _restart_clock(case: RectificationCase, now: datetime) -> None:
     """Warnings are sent again for the new deadline; escalation picks up from it."""
     case.half_period_warned_at = None
     case.last_day_warned_at = None
-    if case.clock_paused_at is not None:
-        # The new deadline counts from now: only the pause from now on moves it later.
-        case.paused_seconds += int((now - case.clock_paused_at).total_seconds())
-        case.clock_paused_at = now
     case.hold_reason = HoldReason.CLOCK_PAUSED if case.clock_paused_at else ""
     if case.state == S.NOTIFIED and case.blocked_at:
         case.blocked_at = None
@@ -241,15 +236,6 @@ def do_request_reinspection(case: RectificationCase | int, *, actor) -> Rectific
         )
         if not codes:
             raise CaseActionError(_("Nothing is failing any more."))
-        # A rule retired since the case opened cannot run again: staff decide on it.
-        codes = [code for code in codes if code in default_registry]
-        if not codes:
-            raise CaseActionError(
-                _(
-                    "These checks no longer run automatically. Write to compliance staff "
-                    "in the case's messages."
-                )
-            )
         before = case.state
         if can_proceed(case.submit_remediation):
             case.submit_remediation()

@@ -1,1 +1,0 @@
-"""Rectification cases over the customer API: cases, their thread and re-inspection."""
