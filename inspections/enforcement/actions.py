@@ -130,6 +130,10 @@ def _restart_clock(case: RectificationCase, now: datetime) -> None:
     """Warnings are sent again for the new deadline; escalation picks up from it."""
     case.half_period_warned_at = None
     case.last_day_warned_at = None
+    if case.clock_paused_at is not None:
+        # The new deadline counts from now: only the pause from now on moves it later.
+        case.paused_seconds += int((now - case.clock_paused_at).total_seconds())
+        case.clock_paused_at = now
     case.hold_reason = HoldReason.CLOCK_PAUSED if case.clock_paused_at else ""
     if case.state == S.NOTIFIED and case.blocked_at:
         case.blocked_at = None

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from filings.applications.actions import do_withdraw_for_overdue_case
+from filings.applications.queries import CHANGE_KINDS
 from filings.choices import ApplicationKind, ApplicationStatus
 from filings.models import Application, Website
 from filings.models.application import UNDER_REVIEW_STATUSES
@@ -33,12 +34,6 @@ from inspections.models import AccessState, CaseState, HoldReason, Rectification
 from inspections.models.cases import OPEN_STATES
 
 S = CaseState
-# Change applications whose review pauses the clock of the website's case.
-CHANGE_KINDS = (
-    ApplicationKind.CHANGE_ENTITY,
-    ApplicationKind.CHANGE_WEBSITE,
-    ApplicationKind.CHANGE_ACCESS,
-)
 
 
 @dataclass
@@ -331,9 +326,13 @@ def close_deregistered_cases(now: datetime, report: EscalationReport | None = No
 
 
 def _change_under_review():
+    """What ``filings.applications.queries.applications_under_review`` answers, as a
+    subquery: a change of the case's website, or of its entity, under review."""
+    website_kinds = [k for k in CHANGE_KINDS if k != ApplicationKind.CHANGE_ENTITY]
     return Application.objects.filter(
-        Q(website_id=OuterRef("website_id")) | Q(entity_id=OuterRef("entity_id")),
-        kind__in=CHANGE_KINDS,
+        Q(kind__in=website_kinds, website_id=OuterRef("website_id"))
+        | Q(kind=ApplicationKind.CHANGE_ENTITY, entity_id=OuterRef("entity_id")),
+        tenant_id=OuterRef("tenant_id"),
         status__in=UNDER_REVIEW_STATUSES,
     )
 
