@@ -24,9 +24,11 @@ from inspections.campaigns import (
     do_create_campaign,
     do_start_campaign,
 )
+from inspections.case_views.forms import PauseForm
 from inspections.findings import Progress, campaign_progress, non_pass_results, progress_for
 from inspections.forms import CampaignForm, ScheduleForm
-from inspections.models import Campaign
+from inspections.impact import Impact, campaign_impact
+from inspections.models import Campaign, EnforcementControl
 from inspections.rules import default_registry
 from inspections.schedules import (
     do_create_schedule,
@@ -82,7 +84,9 @@ class CampaignCreateView(StaffRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["impact"] = impact_of(context["form"])
+        preview = preview_of(context["form"])
+        context["preview"] = preview
+        context["impact"] = preview.websites if preview else None
         return context
 
     def form_valid(self, form):
@@ -103,13 +107,27 @@ class CampaignCreateView(StaffRequiredMixin, FormView):
 
 
 class CampaignImpactView(StaffRequiredMixin, View):
-    """The form's impact line, "N websites in scope" (htmx, as the scope changes)."""
+    """The form's impact preview (htmx, as the scope or rules change): websites in
+    scope, expected duration, how many would open cases."""
 
     allowed_roles = LEAD_ROLES
 
     def get(self, request):
-        form = CampaignForm(request.GET)
-        return render(request, "inspections/_impact.html", {"count": impact_of(form)})
+        preview = preview_of(CampaignForm(request.GET))
+        context = {"count": preview.websites if preview else None, "preview": preview}
+        return render(request, "inspections/_impact.html", context)
+
+
+def preview_of(form: CampaignForm) -> Impact | None:
+    """The impact of the form's scope and rules (an unbound form: every website and
+    rule), None while the scope is incomplete."""
+    if not form.is_bound:
+        return campaign_impact(Scope())
+    form.is_valid()
+    if any(name in form.errors for name in SCOPE_FIELDS):
+        return None
+    rules = [] if "rules" in form.errors else form.cleaned_data.get("rules") or []
+    return campaign_impact(form.scope_value(), rules)
 
 
 def impact_of(form: CampaignForm) -> int | None:
@@ -120,6 +138,16 @@ def impact_of(form: CampaignForm) -> int | None:
     if any(name in form.errors for name in SCOPE_FIELDS):
         return None
     return count_in_scope(form.scope_value())
+
+
+def enforcement_switch() -> EnforcementControl:
+    """The enforcement switch as it stands, read only (one query, who changed it included)."""
+    control = (
+        EnforcementControl.objects.select_related("changed_by")
+        .filter(pk=EnforcementControl.SINGLETON_ID)
+        .first()
+    )
+    return control or EnforcementControl(pk=EnforcementControl.SINGLETON_ID)
 
 
 def rule_rows(progress: Progress, titles: dict[str, str]) -> list[tuple[str, str, dict]]:
@@ -151,6 +179,8 @@ class CampaignDetailView(StaffRequiredMixin, DetailView):
             page_obj=page,
             results=page.object_list,
             may_manage=staff_role(self.request.user) in LEAD_ROLES,
+            control=enforcement_switch(),
+            pause_form=PauseForm(),
         )
         return context
 

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
@@ -274,6 +275,12 @@ class EnforcementPauseView(StaffRequiredMixin, View):
                 messages.success(request, _("Enforcement runs again."))
         else:
             messages.error(request, _("Give a reason to pause or resume enforcement."))
+        # Back to the page the switch was on (the queue, or a campaign's page).
+        back = request.POST.get("next", "")
+        if back and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(back)
         return redirect("staff-case-list")
 
 
