@@ -143,6 +143,20 @@ def do_start_verification(
     return verification
 
 
+def _finished_message(status: str) -> str:
+    """Why a code that is no longer pending cannot be entered, by how it ended."""
+    S = PhoneVerification.Status
+    if status == S.APPROVED:
+        return _("This code was already used. Request a new code to verify again.")
+    if status == S.EXPIRED:
+        return _("The code has expired. Request a new code.")
+    if status == S.MAX_ATTEMPTS:
+        return _("Too many wrong codes. Request a new code.")
+    if status == S.CANCELLED:
+        return _("A newer code was requested: enter the code from the latest SMS.")
+    return _("This code is no longer valid. Request a new code.")
+
+
 def do_check_verification(verification_id: int, code: str, *, actor) -> CheckResult:
     """Compare an entered code; approve, count a wrong entry, expire or lock."""
     entered = (code or "").strip()
@@ -154,10 +168,7 @@ def do_check_verification(verification_id: int, code: str, *, actor) -> CheckRes
         )
         if verification.status != PhoneVerification.Status.PENDING:
             return CheckResult(
-                False,
-                verification.status,
-                "not_pending",
-                _("This code is no longer valid. Request a new code."),
+                False, verification.status, "not_pending", _finished_message(verification.status)
             )
         now = timezone.now()
         if now >= verification.expires_at:

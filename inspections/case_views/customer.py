@@ -13,7 +13,7 @@ from django.views.generic import DetailView, ListView
 from icpportal.calendar import working_days_between
 from icpportal.tenancy import TenantScopedMixin
 from inspections.case_views.forms import MessageForm
-from inspections.case_views.guidance import evidence_lines, remedy_for, rule_texts
+from inspections.case_views.guidance import finding_guidance
 from inspections.enforcement import periods
 from inspections.enforcement.actions import (
     CaseActionError,
@@ -24,6 +24,8 @@ from inspections.models import CaseState, FindingStatus, RectificationCase
 from inspections.models.cases import OPEN_STATES
 
 S = CaseState
+# States in which the customer may ask for a re-inspection.
+REINSPECTABLE_STATES = (S.OPEN, S.NOTIFIED, S.REMEDIATION_SUBMITTED, S.OVERDUE, S.ACCESS_BLOCKED)
 
 
 class CustomerCaseMixin(TenantScopedMixin):
@@ -72,26 +74,13 @@ class CaseDetailView(CustomerCaseMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         case = self.object
-        findings = []
-        for finding in case.findings.order_by("status", "rule_code"):
-            title, fix_text = rule_texts(finding.rule_code)
-            findings.append(
-                {
-                    "finding": finding,
-                    "title": title,
-                    "fix_text": fix_text,
-                    "evidence": evidence_lines(finding.evidence),
-                    "remedy": remedy_for(finding, case) if finding.status == "open" else None,
-                }
-            )
         context.update(
-            findings=findings,
+            findings=finding_guidance(case),
             countdown=countdown(case),
             thread=case.messages.filter(internal=False).select_related("author"),
             message_form=kwargs.get("message_form") or MessageForm(),
             reinspection=case.last_reinspection,
-            may_reinspect=case.state
-            in (S.OPEN, S.NOTIFIED, S.REMEDIATION_SUBMITTED, S.OVERDUE, S.ACCESS_BLOCKED),
+            may_reinspect=case.state in REINSPECTABLE_STATES,
         )
         return context
 

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from filings.choices import ApplicationKind
+from icpportal.masking import mask_mapping
 from inspections.models import CaseFinding, RectificationCase
 from inspections.rules import default_registry
 
@@ -64,6 +66,24 @@ def rule_texts(code: str) -> tuple[str, str]:
     return str(rule.title), str(rule.fix_text)
 
 
+def finding_guidance(case: RectificationCase) -> list[dict]:
+    """Each finding of ``case`` with its rule in plain words, the evidence as lines
+    (personal data masked) and, while it fails, the step that fixes it."""
+    items = []
+    for finding in case.findings.order_by("status", "rule_code"):
+        title, fix_text = rule_texts(finding.rule_code)
+        items.append(
+            {
+                "finding": finding,
+                "title": title,
+                "fix_text": fix_text,
+                "evidence": evidence_lines(mask_mapping(finding.evidence or {})),
+                "remedy": remedy_for(finding, case) if finding.status == "open" else None,
+            }
+        )
+    return items
+
+
 def evidence_lines(evidence: dict) -> list[tuple[str, str]]:
     """The evidence as short "what: value" lines, nested values flattened."""
     lines: list[tuple[str, str]] = []
@@ -80,3 +100,22 @@ def evidence_lines(evidence: dict) -> list[tuple[str, str]]:
 
     walk("", evidence or {})
     return lines[:20]
+
+
+def deadline_outcome(case: RectificationCase, countdown: dict) -> str:
+    """What happens at (or since) the deadline, in the words of the case page."""
+    if not case.is_open:
+        return _("This case is closed.")
+    cancel_at = formats.date_format(timezone.localtime(countdown["cancel_at"]), "Y-m-d")
+    if case.is_blocked:
+        return _(
+            "Access to this website's domains is blocked: visitors see an interception "
+            "page. Fix the problems and ask for a re-inspection; access comes back at once "
+            "when it passes. Otherwise access will be cancelled from %(cancel_at)s."
+        ) % {"cancel_at": cancel_at}
+    if countdown["passed"]:
+        return _("The deadline has passed: access to the website's domains is about to be blocked.")
+    return _(
+        "If the problems are not fixed by then, access to the website's domains is blocked "
+        "(visitors see an interception page), and from %(cancel_at)s access is cancelled."
+    ) % {"cancel_at": cancel_at}

@@ -32,6 +32,7 @@ from inspections.models import (
     RectificationCase,
 )
 from inspections.models.cases import RUNNING_STATES
+from inspections.rules import default_registry
 
 S = CaseState
 LEAD_ROLES = (StaffProfile.Role.LEAD, StaffProfile.Role.ADMIN)
@@ -240,6 +241,15 @@ def do_request_reinspection(case: RectificationCase | int, *, actor) -> Rectific
         )
         if not codes:
             raise CaseActionError(_("Nothing is failing any more."))
+        # A rule retired since the case opened cannot run again: staff decide on it.
+        codes = [code for code in codes if code in default_registry]
+        if not codes:
+            raise CaseActionError(
+                _(
+                    "These checks no longer run automatically. Write to compliance staff "
+                    "in the case's messages."
+                )
+            )
         before = case.state
         if can_proceed(case.submit_remediation):
             case.submit_remediation()

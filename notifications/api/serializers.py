@@ -36,8 +36,22 @@ class CheckCodeSerializer(serializers.Serializer):
 
 
 class CheckResultSerializer(serializers.Serializer):
+    """How a code check ended. ``code``: approved, wrong_code (``attempts_left`` more
+    tries), expired, max_attempts, or not_pending (the code was already used, replaced
+    by a newer one, expired or locked: ``status`` says which)."""
+
     ok = serializers.BooleanField()
-    status = serializers.CharField()
-    code = serializers.CharField()
+    status = serializers.ChoiceField(PhoneVerification.Status.choices)
+    code = serializers.ChoiceField(
+        ["approved", "wrong_code", "expired", "max_attempts", "not_pending"]
+    )
     message = serializers.CharField()
     attempts_left = serializers.IntegerField()
+
+
+class SendRefusedSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(["invalid_phone", "landline", "throttled"])
+    detail = serializers.CharField()
+    retry_after = serializers.IntegerField(
+        allow_null=True, help_text=_("Seconds to wait before the next code can be sent.")
+    )

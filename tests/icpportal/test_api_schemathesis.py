@@ -26,10 +26,12 @@ from tests.api import new_token
 from tests.factories import (
     ApplicationFactory,
     ApplicationMaterialFactory,
+    CaseFindingFactory,
     DomainFactory,
     EntityFactory,
     PersonMaterialFactory,
     PhoneVerificationFactory,
+    RectificationCaseFactory,
     WebsiteFactory,
     first_filing_payload,
 )
@@ -75,7 +77,9 @@ def seeded(alice, alice_tenant, bob, bob_tenant, settings, tmp_path, monkeypatch
             "applications": application,
             "materials": ApplicationMaterialFactory(application=application, uploaded_by=user),
             "phone-verifications": PhoneVerificationFactory(person=entity.head, created_by=user),
+            "cases": RectificationCaseFactory(website=website),
         }
+        CaseFindingFactory(case=rows["cases"])
         PersonMaterialFactory(person=entity.head, uploaded_by=user)
     secret, _token = new_token(alice, alice_tenant)
     # A token of hers the fuzzer may revoke without locking itself out.

@@ -1,0 +1,1 @@
+"""Rectification cases over the customer API: cases, their thread and re-inspection."""
