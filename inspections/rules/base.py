@@ -9,6 +9,7 @@ rules through :func:`run_rules`.
 from __future__ import annotations
 
 import abc
+import contextvars
 import json
 import logging
 import re
@@ -55,6 +56,11 @@ class Severity(models.TextChoices):
     WARNING = "warning", _("Warning")
 
 
+# Whether a pass keeps its evidence. A campaign stores only the input hash of a pass, so
+# its workers judge with this off (``run_rules(..., pass_evidence=False)``) and skip
+# masking and checking evidence nobody reads; the self-check shows it, so it is on.
+_PASS_EVIDENCE: contextvars.ContextVar[bool] = contextvars.ContextVar("pass_evidence", default=True)
+
 # Hex digests may contain 18-digit runs that look like ID numbers; they are not personal.
 _HASH_KEYS = ("hash", "sha256")
 
@@ -100,28 +106,43 @@ class Outcome:
     fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        status = Status(self.status)
-        severity = Severity(self.severity) if self.severity is not None else None
+        # Every rule answers through here for every website: the common cases go short.
+        status = self.status if type(self.status) is Status else Status(self.status)
+        severity = self.severity
+        if severity is not None and type(severity) is not Severity:
+            severity = Severity(severity)
         if (status == Status.FAIL) != (severity is not None):
             raise ValueError(f"Outcome of {self.code!r}: a severity goes with a failure only.")
         if not self.code:
             raise ValueError("An outcome needs the code of the rule that made it.")
-        evidence = _masked_evidence(dict(self.evidence or {}))
-        try:
-            json.dumps(evidence)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(
-                f"Evidence of {self.code!r} must be plain JSON (dates as ISO strings): {exc}"
-            ) from None
+        evidence = _masked_evidence(dict(self.evidence)) if self.evidence else {}
+        if evidence:
+            try:
+                json.dumps(evidence)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"Evidence of {self.code!r} must be plain JSON (dates as ISO strings): {exc}"
+                ) from None
         object.__setattr__(self, "status", status)
         object.__setattr__(self, "severity", severity)
-        object.__setattr__(self, "message", str(self.message))
+        if type(self.message) is not str:
+            object.__setattr__(self, "message", str(self.message))
         object.__setattr__(self, "evidence", evidence)
-        object.__setattr__(self, "fields", tuple(str(f) for f in self.fields))
+        if self.fields:
+            object.__setattr__(self, "fields", tuple(str(f) for f in self.fields))
+        elif type(self.fields) is not tuple:
+            object.__setattr__(self, "fields", ())
 
     @classmethod
     def passed(cls, code: str, evidence: Mapping[str, Any] | None = None) -> Outcome:
-        return cls(Status.PASS, code, evidence=dict(evidence or {}))
+        """A pass; its evidence is left out where passes keep none (see ``run_rules``)."""
+        kept = dict(evidence) if evidence and _PASS_EVIDENCE.get() else {}
+        return cls(Status.PASS, code, evidence=kept)
+
+    @staticmethod
+    def pass_evidence_wanted() -> bool:
+        """False while passes keep no evidence: a rule may skip building it for a pass."""
+        return _PASS_EVIDENCE.get()
 
     @classmethod
     def failed(
@@ -317,15 +338,26 @@ def rules_for(codes: Iterable[str] | None) -> list[Rule]:
     return default_registry.select(codes)
 
 
-def run_rules(snapshot: Snapshot, rules: Iterable[Rule] | None = None) -> dict[str, Outcome]:
+def run_rules(
+    snapshot: Snapshot, rules: Iterable[Rule] | None = None, *, pass_evidence: bool = True
+) -> dict[str, Outcome]:
     """Every rule's outcome for one snapshot, by rule code.
 
     A rule that raises (or answers with something that is not its own Outcome) gets an
     ``error`` outcome instead, and the other rules still run: one broken rule must not
-    hide the findings of the rest.
+    hide the findings of the rest. ``pass_evidence=False``: passes come without evidence
+    (a campaign keeps only their input hash); every other answer keeps all of it.
     """
+    token = _PASS_EVIDENCE.set(pass_evidence)
+    try:
+        return _run_rules(snapshot, all_rules() if rules is None else rules)
+    finally:
+        _PASS_EVIDENCE.reset(token)
+
+
+def _run_rules(snapshot: Snapshot, rules: Iterable[Rule]) -> dict[str, Outcome]:
     outcomes: dict[str, Outcome] = {}
-    for rule in all_rules() if rules is None else rules:
+    for rule in rules:
         try:
             outcome = rule.check(snapshot)
             if not isinstance(outcome, Outcome) or outcome.code != rule.code:
