@@ -193,9 +193,15 @@ class Snapshot:
         return replace(self, lookups=dict(lookups))
 
     def canonical_json(self) -> str:
-        """The snapshot as canonical JSON: sorted keys, ISO dates, no clear ID numbers."""
-        data = {"snapshot_version": SNAPSHOT_VERSION, **_canonical(self)}
-        return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        """The snapshot as canonical JSON: sorted keys, ISO dates, no clear ID numbers.
+
+        What is hashed: every field of the snapshot and of its parts except those marked
+        ``NOT_HASHED`` (clear ID numbers, whose keyed hashes are there; the source), as
+        objects keyed by field name; the look-ups as they are; records (domains,
+        materials, requirements, pre-approvals) and sets sorted, so their order does
+        not count; datetimes in UTC. ``SNAPSHOT_VERSION`` names this shape.
+        """
+        return _encode_compact({"snapshot_version": SNAPSHOT_VERSION, **_record(self)})
 
     def input_hash(self) -> str:
         """SHA-256 of :meth:`canonical_json`: equal data gives an equal hash, in any process."""
@@ -207,37 +213,41 @@ def _hashed_fields(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls) if f.metadata.get("hashed", True))
 
 
-# Exact types that are already canonical (subclasses such as enums take the long way).
-_PLAIN = frozenset({str, int, float, bool, type(None)})
+def _record(value: Any) -> dict[str, Any]:
+    """A snapshot part as a JSON object of its hashed fields, its records in order."""
+    data = {}
+    for name in _hashed_fields(type(value)):
+        item = getattr(value, name)
+        if type(item) is tuple and len(item) > 1 and is_dataclass(item[0]):
+            # Records are a set: their order must not change the hash.
+            item = sorted(item, key=_encode_spaced)
+        data[name] = item
+    return data
 
 
-def _canonical(value: Any) -> Any:
-    # Called for every value of every snapshot a worker hashes: the common cases first.
-    kind = type(value)
-    if kind in _PLAIN:
-        return value
+def _plain(value: Any) -> Any:
+    """What the JSON encoder cannot write itself, as plain JSON data (its ``default``)."""
     if is_dataclass(value):
-        return {name: _canonical(getattr(value, name)) for name in _hashed_fields(kind)}
-    if isinstance(value, Mapping):
-        return {str(key): _canonical(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [_canonical(item) for item in value]
-        # Records (domains, materials…) are a set: their order must not change the hash.
-        ordered = len(items) > 1 and (
-            isinstance(value, set | frozenset) or is_dataclass(next(iter(value)))
-        )
-        if ordered:
-            items.sort(key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
-        return items
+        return _record(value)
     if isinstance(value, datetime.datetime):
         if timezone.is_aware(value):
             value = value.astimezone(datetime.UTC)
         return value.isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=_encode_spaced)
+    if isinstance(value, Mapping):
+        return {str(key): item for key, item in value.items()}
     return str(value)
+
+
+# The C encoder walks the data; only parts, dates and sets call back into Python. The
+# spaced form orders records and sets, the compact form is what is hashed.
+_encode_compact = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain
+).encode
+_encode_spaced = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=_plain).encode
 
 
 def _keyed(value: Any) -> str:
