@@ -196,9 +196,14 @@ def _parse_cn(value: str) -> phonenumbers.PhoneNumber | None:
         number = phonenumbers.parse(value, "CN")
     except phonenumbers.NumberParseException:
         return None
-    if phonenumbers.region_code_for_number(number) != "CN":
-        return None
-    return number if phonenumbers.is_valid_number(number) else None
+    return number if is_valid_cn_number(number) else None
+
+
+def is_valid_cn_number(number: phonenumbers.PhoneNumber) -> bool:
+    """Whether a parsed number is a valid Chinese number."""
+    return phonenumbers.region_code_for_number(number) == "CN" and phonenumbers.is_valid_number(
+        number
+    )
 
 
 def normalize_phone(value: str) -> str:
@@ -212,8 +217,11 @@ def normalize_phone(value: str) -> str:
 def phone_type(value: str) -> str | None:
     """Say whether a number is a "mobile", "landline" or "service" (400/800) number, or None."""
     number = _parse_cn(value)
-    if number is None:
-        return None
+    return None if number is None else cn_number_type(number)
+
+
+def cn_number_type(number: phonenumbers.PhoneNumber) -> str | None:
+    """:func:`phone_type` of a valid Chinese number already parsed."""
     kind = phonenumbers.number_type(number)
     national = phonenumbers.national_significant_number(number)
     if kind in _SERVICE_TYPES or national.startswith(("400", "800")):

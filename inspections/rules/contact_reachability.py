@@ -16,14 +16,12 @@ from typing import Any
 
 import phonenumbers
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from filings.payloads import payload_sections
 from filings.reference_data import PROVINCES
-from filings.validators import normalize_phone
-from filings.validators import phone_type as _phone_type
+from filings.validators import cn_number_type, is_valid_cn_number
 from icpportal.masking import mask_phone
 from inspections.rules.base import Outcome, Rule, register
 from inspections.rules.outcomes import Problem, combine
@@ -111,31 +109,42 @@ def province_label(province: ProvinceSnapshot) -> str:
 _PHONES_CACHED = 8192
 
 
-@functools.lru_cache(maxsize=_PHONES_CACHED)
-def phone_type(value: str) -> str | None:
-    return _phone_type(value)
+@dataclass(frozen=True, slots=True)
+class _Phone:
+    kind: str | None  # "mobile", "landline", "service", or None when not valid
+    masked: str
+    e164: str | None
 
 
 @functools.lru_cache(maxsize=_PHONES_CACHED)
-def masked_phone(value: str) -> str:
-    """A number masked the way staff read it: ``139****0071``, ``021-****1299``."""
+def _phone(value: str) -> _Phone:
     try:
         number = phonenumbers.parse(value, "CN")
     except phonenumbers.NumberParseException:
-        return mask_phone(value)
+        return _Phone(None, mask_phone(value), None)
+    valid = is_valid_cn_number(number)
+    kind = cn_number_type(number) if valid else None
     national = phonenumbers.national_significant_number(number)
     area = phonenumbers.length_of_geographical_area_code(number)
-    if area and phone_type(value) == "landline":
-        return mask_phone(f"0{national[:area]}-{national[area:]}")
-    return mask_phone(national)
+    if area and kind == "landline":
+        masked = mask_phone(f"0{national[:area]}-{national[area:]}")
+    else:
+        masked = mask_phone(national)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return _Phone(kind, masked, e164 if valid else None)
 
 
-@functools.lru_cache(maxsize=_PHONES_CACHED)
+def phone_type(value: str) -> str | None:
+    return _phone(value).kind
+
+
+def masked_phone(value: str) -> str:
+    """A number masked the way staff read it: ``139****0071``, ``021-****1299``."""
+    return _phone(value).masked
+
+
 def _e164(value: str) -> str | None:
-    try:
-        return normalize_phone(value) if value else None
-    except ValidationError:
-        return None
+    return _phone(value).e164 if value else None
 
 
 def _setting_date(name: str, default: datetime.date) -> datetime.date:
