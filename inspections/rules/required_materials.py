@@ -88,8 +88,12 @@ def _normal_name(value: str) -> str:
     return "".join(unicodedata.normalize("NFKC", value or "").split()).casefold()
 
 
+# ``K.values`` builds a new list on every read: the rule asks once per judged file.
+_KINDS = frozenset(K.values)
+
+
 def _material_label(kind: str) -> str:
-    return str(K(kind).label) if kind in K.values else kind
+    return str(K(kind).label) if kind in _KINDS else kind
 
 
 def _person_key(person: PersonSnapshot) -> object:
@@ -274,12 +278,12 @@ class RequiredMaterials(Rule):
     def _judge(
         material: MaterialSnapshot, reqs: list[MaterialRequirementSnapshot], snapshot: Snapshot
     ) -> list[Problem]:
-        field_path, label = f"materials.{material.kind}", _material_label(material.kind)
         found: list[Problem] = []
 
         def problem(code: str, kind: str = "blocking", **params: Any) -> None:
-            message = MESSAGES[code] % {"material": label, **params}
-            found.append(Problem(code, message, field_path, kind))
+            # Labels and paths only for what is wrong: most files are fine.
+            params["material"] = _material_label(material.kind)
+            found.append(Problem(code, MESSAGES[code] % params, f"materials.{material.kind}", kind))
 
         if material.content_type not in ALLOWED_CONTENT_TYPES:
             problem("type_not_allowed", type=material.content_type or "?")
