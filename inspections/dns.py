@@ -326,14 +326,21 @@ class ResolverBackend:
             qname = _qname(name)
         except (ValueError, dns.exception.DNSException) as exc:
             return _not_a_name(name, exc)
+        if len(self._servers) == 1:  # the common case: no task to wait on one server
+            spec, resolver = self._servers[0]
+            return _decide(name, {spec: await self._ask(resolver, qname)}, at)
         answers = await asyncio.gather(*(self._ask(r, qname) for _spec, r in self._servers))
         return _decide(name, dict(zip((s for s, _ in self._servers), answers, strict=True)), at)
 
     async def _ask(self, resolver: dns.asyncresolver.Resolver, qname: dns.name.Name) -> _Answer:
-        first, second = await asyncio.gather(
-            *(self._query(resolver, qname, rdtype) for rdtype in ADDRESS_TYPES)
-        )
-        return _merge_types(first, second)
+        # A and AAAA at once: the A query in a task of its own, AAAA in this one.
+        first = asyncio.ensure_future(self._query(resolver, qname, dns.rdatatype.A))
+        try:
+            second = await self._query(resolver, qname, dns.rdatatype.AAAA)
+        except BaseException:
+            first.cancel()
+            raise
+        return _merge_types(await first, second)
 
     async def _query(
         self, resolver: dns.asyncresolver.Resolver, qname: dns.name.Name, rdtype
@@ -391,17 +398,23 @@ def _cnames_in(response) -> list[str]:
 async def resolve_many(
     backend: DnsBackend, names: Iterable[str], concurrency: int = 64
 ) -> dict[str, Resolution]:
-    """Resolve many names at once, never more than ``concurrency`` in flight."""
+    """Resolve many names at once, never more than ``concurrency`` in flight.
+
+    ``concurrency`` resolvers take the next name as they finish one: a task per
+    resolver, not per name.
+    """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
-    semaphore = asyncio.Semaphore(concurrency)
+    unique = list(dict.fromkeys(names))
+    pending = iter(unique)
+    resolved: dict[str, Resolution] = {}
 
-    async def one(name: str) -> tuple[str, Resolution]:
-        async with semaphore:
-            return name, await backend.resolve(name)
+    async def resolver() -> None:
+        for name in pending:
+            resolved[name] = await backend.resolve(name)
 
-    pairs = await asyncio.gather(*(one(name) for name in dict.fromkeys(names)))
-    return dict(pairs)
+    await asyncio.gather(*(resolver() for _ in range(min(concurrency, len(unique)))))
+    return {name: resolved[name] for name in unique}
 
 
 def get_dns_backend() -> DnsBackend:
