@@ -8,7 +8,6 @@ transient database errors, with backoff; anything else fails loud.
 
 from __future__ import annotations
 
-import datetime
 import itertools
 import logging
 import time
@@ -36,12 +35,12 @@ from inspections.models import (
     Campaign,
     CampaignStatus,
     InspectionStatus,
-    RuleResult,
     WebsiteInspection,
     WorstStatus,
 )
+from inspections.result_rows import ResultRows
 from inspections.rules import Outcome, Severity, Status, rules_for, run_rules
-from inspections.snapshot import Snapshot, load_snapshots
+from inspections.snapshot import load_snapshots
 
 logger = logging.getLogger(__name__)
 
@@ -63,17 +62,6 @@ RETRY = {
 }
 # Inspection rows written per INSERT when a campaign starts.
 INSPECTION_BATCH = 5000
-RESULT_UPDATE_FIELDS = [
-    "tenant",
-    "rule_version",
-    "status",
-    "severity",
-    "message",
-    "evidence",
-    "fields",
-    "input_hash",
-    "updated_at",
-]
 
 
 def _soft_time_limit() -> int:
@@ -232,28 +220,20 @@ def inspect_chunk(campaign_id: int, rule_codes: Sequence[str], website_ids: list
     snapshots = gather(snapshots, rules)
     clock.append(time.monotonic())
     now = timezone.now()
-    rows: list[RuleResult] = []
+    results = ResultRows(campaign_id, now)
     by_worst: dict[str, list[int]] = {}
     for snapshot in snapshots:
-        outcomes = run_rules(snapshot, rules)
+        # A pass keeps only the hash of its input: its evidence is not even masked.
+        outcomes = run_rules(snapshot, rules, pass_evidence=False)
         input_hash = snapshot.input_hash()
         for rule in rules:
-            outcome = outcomes[rule.code]
-            rows.append(_result_row(campaign_id, snapshot, rule.version, outcome, input_hash, now))
+            results.add(snapshot, rule.version, outcomes[rule.code], input_hash)
         by_worst.setdefault(worst_of(outcomes.values()), []).append(snapshot.website.id)
     clock.append(time.monotonic())
     inspected = [pk for ids in by_worst.values() for pk in ids]
     gone = sorted(set(website_ids) - set(inspected))
-    # The same lock order in every chunk: duplicated chunks wait rather than deadlock.
-    rows.sort(key=lambda row: (row.website_id, row.rule_code))
     with transaction.atomic():
-        RuleResult.objects.bulk_create(
-            rows,
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["campaign", "website", "rule_code"],
-            update_fields=RESULT_UPDATE_FIELDS,
-        )
+        results.write()
         if inspected:
             worst = Case(
                 *(When(website_id__in=ids, then=Value(w)) for w, ids in by_worst.items()),
@@ -273,33 +253,6 @@ def inspect_chunk(campaign_id: int, rule_codes: Sequence[str], website_ids: list
         campaign_id, len(inspected), load, lookups, judge, store,
     )  # fmt: skip
     return len(inspected)
-
-
-def _result_row(
-    campaign_id: int,
-    snapshot: Snapshot,
-    version: int,
-    outcome: Outcome,
-    input_hash: str,
-    now: datetime.datetime,
-) -> RuleResult:
-    passed = outcome.status == Status.PASS
-    return RuleResult(
-        campaign_id=campaign_id,
-        website_id=snapshot.website.id,
-        tenant_id=snapshot.website.tenant_id,
-        rule_code=outcome.code,
-        rule_version=version,
-        status=outcome.status,
-        severity=outcome.severity or "",
-        message=outcome.message,
-        # Full evidence for what staff or the customer must look at; a pass keeps its hash.
-        evidence={} if passed else outcome.evidence,
-        fields=list(outcome.fields),
-        input_hash=input_hash,
-        created_at=now,
-        updated_at=now,
-    )
 
 
 _WORST_ORDER = (
