@@ -158,6 +158,8 @@ register(
             "The re-inspection of {site} (case {case}) still finds problems; see the case "
             "page for the new evidence. The deadline stays {deadline}."
         ),
+        sms=_("{site}: re-inspection still fails. Fix by {deadline}."),
+        sms_params=("site", "deadline"),
     )
 )
 register(
@@ -194,6 +196,7 @@ SMS_EVENTS = frozenset(
         CASE_EXTENDED,
         CASE_UNBLOCKED,
         CASE_RESOLVED,
+        CASE_STILL_FAILING,
         CASE_REMINDER,
     }
 )

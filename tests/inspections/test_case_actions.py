@@ -12,6 +12,7 @@ from inspections.enforcement import actions
 from inspections.enforcement.actions import CaseActionError
 from inspections.enforcement.cases import open_cases_for_campaign
 from inspections.models import AccessDecision, AccessState, CaseState, FindingStatus
+from notifications.models import Notification
 from tests import factories
 from tests.inspections.cases_helpers import finished_campaign, inspected, website_of
 
@@ -155,3 +156,29 @@ def test_a_failing_reinspection_goes_back_to_notified_with_new_evidence(alice_te
     assert case.findings.get().message == "domain_expiry is fail"
     assert last_action(case) == "case.still_failing"
     assert case.next_step_at is not None
+
+
+def test_a_failing_reinspection_is_told_by_sms_too_once_per_reinspection(alice, alice_tenant):
+    # GIVEN a case being re-inspected, of a website whose person in charge has a mobile
+    case = case_in(alice_tenant, S.RE_INSPECTING)
+    head = case.website.head
+    assert head.mobile
+
+    # WHEN the re-inspection still fails, and its results are taken in twice
+    case = reinspected(case, ("domain_expiry", "fail", "blocking"))
+    open_cases_for_campaign(case.last_reinspection_id)
+
+    # THEN the customer is told once on every channel: in-app and e-mail to the owner,
+    # SMS and e-mail to the person in charge
+    notices = Notification.objects.filter(template_key="case_still_failing")
+    assert sorted(notices.values_list("channel", "recipient_address")) == sorted(
+        [("in_app", ""), ("email", alice.email), ("email", head.email), ("sms", head.mobile)]
+    )
+    sms = notices.get(channel="sms")
+    assert sms.status == Notification.Status.QUEUED
+    assert sms.context["site"] == case.website.name
+
+    # WHEN a second re-inspection fails as well, a second SMS goes out
+    type(case).objects.filter(pk=case.pk).update(state=S.RE_INSPECTING)
+    reinspected(case, ("domain_expiry", "fail", "blocking"))
+    assert notices.filter(channel="sms").count() == 2
