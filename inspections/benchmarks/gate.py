@@ -4,12 +4,13 @@
    server, migrated, dropped at the end) gets ``--decisions`` access decisions
    (70 % allowed, 20 % blocked, 5 % cancelled, 5 % unfiled), set-based; a reconcile
    rebuilds them into a scratch Redis hash.
-2. gunicorn starts with ``deploy/gunicorn.conf.py`` (its production workers, access
-   log and recycling), ``ICP_ENV=production`` (DEBUG off), the scratch database and
-   Redis, bound to a free loopback port.
+2. gunicorn starts as the gate's own server runs in production
+   (``deploy/gunicorn-gate.conf.py``: its WSGI entry point, threaded workers with
+   keep-alive), ``ICP_ENV=production`` (DEBUG off), the scratch database and Redis,
+   bound to a free loopback port.
 3. wrk (``--connections``, ``--duration`` seconds) asks ``/gate/check`` for random
    hosts: a filed host, a subdomain of one, and an unfiled one; then, on the same
-   server, a hello-world Django view for as long.
+   server, a hello-world Django view (through the portal's middleware) for as long.
 4. ``--map-hosts`` decisions in all (1,000,000 by default), and ``export_nginx_map``
    is timed on them, then ``nginx -t`` on its output.
 
@@ -46,7 +47,10 @@ from inspections.gate import store
 from inspections.gate.nginx_map import ExportOptions, export_nginx_map
 from inspections.gate.reconcile import rebuild_redis
 
-HELP = "Load /gate/check under gunicorn with wrk against a hello-world view; time the nginx export."
+HELP = (
+    "Load /gate/check on the gate's gunicorn with wrk against a hello-world view; "
+    "time the nginx export."
+)
 ROOT = Path(settings.BASE_DIR)
 # What nginx, which ends TLS in front of gunicorn, adds to every request.
 BEHIND_NGINX = {"X-Forwarded-Proto": "https"}
@@ -150,16 +154,18 @@ def gunicorn(database_url: str, redis_url: str, redis_key: str, log: Path) -> It
         "ICP_REDIS_URL": redis_url,
         "ICP_GATE_REDIS_KEY": redis_key,
         "ICP_FIELD_KEYS": _fernet_key(),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_GATE_BIND": f"127.0.0.1:{port}",
     }
-    command = [str(Path(sys.executable).parent / "gunicorn"), "--config", "deploy/gunicorn.conf.py"]
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"), "--config", "deploy/gunicorn-gate.conf.py"
+    ]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
             command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        # Five workers importing Django on a busy two-core machine can take a while.
+        # Workers importing Django on a busy two-core machine can take a while.
         deadline = time.monotonic() + 240
         while True:
             if process.poll() is not None:
@@ -252,7 +258,7 @@ def run_wrk(url: str, script: str, options: dict, workdir: Path, name: str) -> d
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
     unexpected = int(re.search(r"unexpected_status (\d+)", output).group(1))
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.M))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.M))
     return {
         "requests_per_s": float(re.search(r"Requests/sec:\s+([0-9.]+)", output).group(1)),
         "requests": int(re.search(r"(\d+) requests in", output).group(1)),

@@ -7,12 +7,15 @@ same endpoint serves scripts and an nginx in front of customer sites. A value th
 no host name gets 400 with the reason.
 
 The check is answered by ``GateCheckMiddleware`` before sessions, authentication and
-tenancy run: it reads no cookie and no user, and must stay cheap.
+tenancy run: it reads no cookie and no user, and must stay cheap. On the gate's own
+server (``deploy/gunicorn-gate.conf.py``), ``inspections.gate.wsgi`` answers it with
+the same ``answer_check`` without building Django's request at all.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -26,28 +29,42 @@ CHECK_PATH = "/gate/check"
 _JSON = "application/json"
 
 
-def _json(body: dict, status: int, gate_state: str = "") -> HttpResponse:
-    response = HttpResponse(json.dumps(body), content_type=_JSON, status=status)
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    if gate_state:
-        response["X-ICP-Gate"] = gate_state
-    # A denial is the gate working, not a client error worth a log line per request.
-    response._has_been_logged = True
-    return response
+@dataclass(frozen=True)
+class CheckAnswer:
+    """The check's answer, independent of how it is served (Django or the gate's own
+    WSGI entry point, ``inspections.gate.wsgi``)."""
+
+    status: int
+    body: bytes
+    gate_state: str = ""
+    allow: str = ""
+
+    def headers(self) -> list[tuple[str, str]]:
+        headers = [
+            ("Content-Type", _JSON),
+            ("Cache-Control", "no-store"),
+            ("X-Content-Type-Options", "nosniff"),
+        ]
+        if self.gate_state:
+            headers.append(("X-ICP-Gate", self.gate_state))
+        if self.allow:
+            headers.append(("Allow", self.allow))
+        return headers
 
 
-def check(request: HttpRequest) -> HttpResponse:
-    """Whether ``?host=`` may pass the gate: 200 allowed, 403 denied, 400 bad host."""
-    if request.method not in ("GET", "HEAD"):
-        response = _json({"error": "Only GET is allowed."}, 405)
-        response["Allow"] = "GET, HEAD"
-        return response
-    raw = request.GET.get("host", "")
+def _answer(body: dict, status: int, gate_state: str = "", allow: str = "") -> CheckAnswer:
+    return CheckAnswer(status, json.dumps(body).encode(), gate_state, allow)
+
+
+def answer_check(method: str, raw_host: str) -> tuple[CheckAnswer, str]:
+    """Whether ``raw_host`` may pass the gate: 200 allowed, 403 denied, 400 bad host;
+    and where the decision came from (empty when none was taken)."""
+    if method not in ("GET", "HEAD"):
+        return _answer({"error": "Only GET is allowed."}, 405, allow="GET, HEAD"), ""
     try:
-        host = normalise_host(raw)
+        host = normalise_host(raw_host)
     except ValueError as error:
-        return _json({"error": str(error)}, 400)
+        return _answer({"error": str(error)}, 400), ""
     decision, source = decide(host)
     body = {
         "host": host,
@@ -58,7 +75,18 @@ def check(request: HttpRequest) -> HttpResponse:
         "matched": decision.matched,
         "source": source,
     }
-    return _json(body, 200 if decision.allows else 403, decision.state)
+    return _answer(body, 200 if decision.allows else 403, decision.state), source
+
+
+def check(request: HttpRequest) -> HttpResponse:
+    """``/gate/check?host=`` through Django (the portal's own server)."""
+    answer, _source = answer_check(request.method, request.GET.get("host", ""))
+    response = HttpResponse(answer.body, content_type=_JSON, status=answer.status)
+    for name, value in answer.headers():
+        response[name] = value
+    # A denial is the gate working, not a client error worth a log line per request.
+    response._has_been_logged = True
+    return response
 
 
 class GateCheckMiddleware:
