@@ -544,6 +544,8 @@ SPECTACULAR_SETTINGS = {
         "BulkJobSelectionEnum": "inspections.bulk.forms.Selection",
         "CampaignStatusEnum": "inspections.models.campaign.CampaignStatus",
         "CampaignScopeEnum": "inspections.models.campaign.CampaignScope",
+        "FindingStatusEnum": "inspections.models.cases.FindingStatus",
+        "RuleStatusEnum": "inspections.rules.base.Status",
     },
 }
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include(router.urls)),
     path("api/v1/", include("filings.api.urls")),
+    path("api/v1/staff/", include("inspections.staff_api.urls")),
     path("api/v1/", include("inspections.api.urls")),
     path("accounts/api-tokens/", pages.ApiTokensView.as_view(), name="api-tokens"),
     path(

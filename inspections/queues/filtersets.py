@@ -203,7 +203,7 @@ class CaseQueueFilter(QueueFilterSet):
             return queryset.filter(state__in=FINAL_STATES)
         return queryset.filter(state=value)
 
-    def failing_rule(self, queryset, name, value):
+    def failing_rule(self, queryset, name, value: str):
         # Served by finding_open_rule (rule_code, case) where status is open.
         open_finding = CaseFinding.objects.filter(
             case=OuterRef("pk"), rule_code=value, status=FindingStatus.OPEN

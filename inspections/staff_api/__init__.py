@@ -1,1 +1,1 @@
-"""The compliance staff's API: bulk jobs on cases and inspection campaigns."""
+"""The staff API: the case, triage and findings queues for compliance staff."""
