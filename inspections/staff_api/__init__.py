@@ -1,1 +1,2 @@
-"""The staff API: the case, triage and findings queues for compliance staff."""
+"""The compliance staff's API: bulk jobs on cases, inspection campaigns, and the case,
+triage and findings queues."""
