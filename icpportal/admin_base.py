@@ -28,7 +28,7 @@ from icpportal.admin_forms import TenantConsistentForm
 from icpportal.crypto import keyed_hash
 from icpportal.masking import mask_id_number
 from icpportal.models import StaffProfile
-from icpportal.tenancy import staff_role
+from icpportal.tenancy import second_factor_verified, staff_role
 
 ALL_STAFF_ROLES: tuple[str, ...] = tuple(StaffProfile.Role.values)
 LEAD_ROLES: tuple[str, ...] = (StaffProfile.Role.LEAD, StaffProfile.Role.ADMIN)
@@ -57,12 +57,13 @@ class StaffAdminAuthenticationForm(AdminAuthenticationForm):
 
 
 class ComplianceAdminSite(admin.AdminSite):
-    """The admin site for compliance staff and superusers only."""
+    """The admin site for compliance staff and superusers only, once their login passed
+    its second factor."""
 
     login_form = StaffAdminAuthenticationForm
 
     def has_permission(self, request: HttpRequest) -> bool:
-        return may_use_admin(request.user)
+        return may_use_admin(request.user) and second_factor_verified(request.user)
 
 
 # --- Permissions by staff role -------------------------------------------------------------

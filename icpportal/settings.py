@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "icpportal",
@@ -119,11 +120,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "icpportal.tenancy.TenantMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Staff and superusers pass their second factor before anything else.
+    "icpportal.accounts.two_factor.enforcement.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "icpportal.urls"
@@ -445,6 +449,9 @@ REGISTRY_SIMULATOR_BLOCKED_NAMES = envlist(
 PROVIDER_NAME = envstr("PROVIDER_NAME", "Demo Cloud")
 PROVIDER_CODE = envstr("PROVIDER_CODE", "demo-cloud")
 PROVIDER_CONTACT = envstr("PROVIDER_CONTACT", "icp-support@example.com / 400-000-0000")
+# Staff log in with a second factor: an authenticator app (its entry is named after the
+# provider), or a recovery code.
+OTP_TOTP_ISSUER = f"{PROVIDER_NAME} ICP"
 
 # Access gate (inspections.gate): decisions are answered from this Redis, the
 # database when it is down, and let through with an alert when both are.

@@ -45,6 +45,20 @@ def is_staff_member(user) -> bool:
     return staff_role(user) is not None
 
 
+def needs_second_factor(user) -> bool:
+    """Whether ``user`` logs in with a second factor: compliance staff and superusers."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_superuser or staff_role(user) is not None
+
+
+def second_factor_verified(user) -> bool:
+    """Whether this session's login passed its second factor (django-otp's middleware
+    marks the user of the request)."""
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified is not None and is_verified())
+
+
 def memberships_of(user):
     from icpportal.models import Membership
 
@@ -115,11 +129,17 @@ class TenantScopedMixin(LoginRequiredMixin):
 
 
 class StaffRequiredMixin(LoginRequiredMixin):
-    """Base of every staff view: compliance staff only, optionally a minimum role."""
+    """Base of every staff view: compliance staff only, optionally a minimum role, on a
+    login that passed its second factor."""
 
     allowed_roles: tuple[str, ...] = ("reviewer", "lead", "admin")
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and staff_role(request.user) not in self.allowed_roles:
-            raise PermissionDenied
+        if request.user.is_authenticated:
+            if staff_role(request.user) not in self.allowed_roles:
+                raise PermissionDenied
+            if not second_factor_verified(request.user):
+                from icpportal.accounts.two_factor.enforcement import to_second_factor
+
+                return to_second_factor(request)
         return super().dispatch(request, *args, **kwargs)

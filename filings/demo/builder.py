@@ -8,7 +8,9 @@ dataset are relative to today (a domain expiring in 120 days, a form signed 200
 days ago), so a run on a later day moves them along to keep each problem as labelled.
 
 Passwords are set when a demo user is created and left alone afterwards (someone
-may have changed theirs on purpose); ``reset_passwords=True`` sets them again.
+may have changed theirs on purpose); ``reset_passwords=True`` sets them again. Staff
+logins get an authenticator (a random secret) and recovery codes when they are
+created; ``reset_passwords=True`` issues new recovery codes.
 """
 
 from __future__ import annotations
@@ -46,6 +48,12 @@ from filings.models import (
     Website,
 )
 from filings.reference_data import load_reference_data
+from icpportal.accounts.two_factor.actions import (
+    authenticator_of,
+    authenticator_secret,
+    do_provision_second_factor,
+    do_regenerate_recovery_codes,
+)
 from icpportal.crypto import keyed_hash
 from icpportal.models import Membership, StaffProfile, Tenant
 
@@ -128,6 +136,8 @@ class DemoBuilder(Upserter):
                     {"user_id": user.pk},
                     {"role": account.staff_role, "is_active": True},
                 )
+            if account.staff_role or account.superuser:
+                self.second_factor(user)
 
     def user(self, user_model, account, password_hash: str | None) -> Any:
         values = {
@@ -148,6 +158,20 @@ class DemoBuilder(Upserter):
             user.save(update_fields=["password"])
             self.result.updated["User"] += 1
         return user
+
+    def second_factor(self, user) -> None:
+        """Staff log in with a second factor: an authenticator app with a random secret
+        and recovery codes, made once."""
+        device = authenticator_of(user)
+        codes: tuple[str, ...] = ()
+        if device is None:
+            result = do_provision_second_factor(user)
+            device, codes = result.device, result.recovery_codes
+            self.result.created["TOTPDevice"] += 1
+        elif self.reset_passwords:
+            codes = do_regenerate_recovery_codes(user).recovery_codes
+            self.result.updated["StaticDevice"] += 1
+        self.result.second_factors[user.username] = (authenticator_secret(device), codes)
 
     def attach(self, tenant: Tenant, owner: dict[str, int], materials) -> None:
         """Have these materials on file for one entity, person or website."""

@@ -28,6 +28,9 @@ class SeedResult:
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
+    # Per staff login: its authenticator secret (base32) and the recovery codes issued
+    # by this run (none when they were issued before).
+    second_factors: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
     @property
     def changed_anything(self) -> bool:

@@ -2,14 +2,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from icpportal.accounts import views
+from icpportal.accounts.two_factor import views as two_factor
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", two_factor.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/setup/", two_factor.SetupView.as_view(), name="two-factor-setup"),
+    path("two-factor/verify/", two_factor.VerifyView.as_view(), name="two-factor-verify"),
+    path(
+        "two-factor/recovery-codes/",
+        two_factor.RecoveryCodesView.as_view(),
+        name="two-factor-recovery-codes",
+    ),
     path("signup/", views.SignUpView.as_view(), name="sign-up"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from icpportal.accounts.two_factor.enforcement import second_factor_refusal
 from icpportal.models import ApiToken
+from icpportal.tenancy import needs_second_factor, second_factor_verified
 
 
 def token_of(request) -> ApiToken | None:
@@ -15,13 +18,20 @@ def token_of(request) -> ApiToken | None:
 
 class TokenScopes(BasePermission):
     """A token reads with its "read" scope and changes with "write"; a session may do
-    both (it passed the login and, for changes, the CSRF check)."""
+    both (it passed the login and, for changes, the CSRF check), a staff or superuser
+    session once its login also passed the second factor.
+
+    Every API view lists this permission, staff endpoints included: an unverified
+    staff session gets 403 with the code ``second_factor_required`` (a staff token
+    needs the second factor to exist, see ``ApiTokenAuthentication``)."""
 
     message = _("This API token does not have the scope this request needs.")
 
     def has_permission(self, request, view) -> bool:
         token = token_of(request)
         if token is None:
+            if needs_second_factor(request.user) and not second_factor_verified(request.user):
+                raise PermissionDenied(second_factor_refusal())
             return True
         needed = ApiToken.Scope.READ if request.method in SAFE_METHODS else ApiToken.Scope.WRITE
         return token.has_scope(needed)

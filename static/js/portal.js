@@ -4,6 +4,7 @@
  * - Success and info messages close themselves after a few seconds.
  * - Forms and buttons with data-confirm ask before submitting.
  * - A failed htmx request shows a message instead of failing silently.
+ * - Buttons with data-print print the page (recovery codes).
  */
 (function () {
   "use strict";
@@ -114,6 +115,14 @@
       (submitter && submitter.dataset && submitter.dataset.confirm) || form.dataset.confirm;
     if (question && !window.confirm(question)) {
       event.preventDefault();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-print]") : null;
+    if (button) {
+      event.preventDefault();
+      window.print();
     }
   });
 

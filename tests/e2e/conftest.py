@@ -78,3 +78,21 @@ def log_in(page, username: str, password: str = "correct horse battery staple") 
     page.fill("input[name=password]", password)
     page.click("#content form button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def pass_second_factor(page, username: str) -> None:
+    """On the verify page, type the code the user's authenticator app shows now."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    page.fill("input[name=code]", f"{TOTP(device.bin_key).token():06d}")
+    page.click("#content form button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/two-factor/" not in url)
+
+
+def log_in_staff(page, username: str, password: str = "correct horse battery staple") -> None:
+    """Log a staff user in: password, then the code of their authenticator app (which
+    the test creates beforehand, e.g. with ``tests.clients.authenticator_of``)."""
+    log_in(page, username, password)
+    pass_second_factor(page, username)

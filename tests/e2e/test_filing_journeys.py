@@ -19,7 +19,8 @@ from filings.models import Application, MiitVerification, Website
 from filings.tasks.applications import poll_bureau
 from icpportal.crypto import keyed_hash
 from notifications.sms import locmem
-from tests.e2e.conftest import ARTIFACTS, log_in
+from tests.clients import authenticator_of
+from tests.e2e.conftest import ARTIFACTS, log_in_staff
 from tests.factories import (
     PDF_BYTES,
     RegistryDomainFactory,
@@ -80,13 +81,14 @@ def staff_page(browser, live_server, request, trail):
     user.set_password(STAFF_PASSWORD)
     user.save()
     StaffProfileFactory(user=user, role="reviewer")
+    authenticator_of(user)
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.base = live_server.url
     # The pass button asks for confirmation when the self-check reports a problem.
     page.on("dialog", lambda dialog: dialog.accept())
-    log_in(page, "rachel", STAFF_PASSWORD)
+    log_in_staff(page, "rachel", STAFF_PASSWORD)
     yield page
     if request.node.stash.get("failed", False):
         ARTIFACTS.mkdir(exist_ok=True)

@@ -25,6 +25,7 @@ from filings.tasks.materials import check_material_integrity, purge_deregistered
 from icpportal import audit
 from icpportal.models import AuditEvent
 from notifications.models import Notification
+from tests.clients import staff_client
 from tests.factories import (
     PDF_BYTES,
     ApplicationFactory,
@@ -381,7 +382,7 @@ def test_members_download_id_documents_only_if_they_uploaded_them(client, alice_
 
 def test_staff_see_images_inline_in_a_sandbox(client, rachel, alice_tenant):
     image = PersonMaterialFactory(person__tenant=alice_tenant)
-    client.force_login(rachel)
+    staff_client(rachel, client)
     response = client.get(reverse("staff-material-image", args=[image.pk]))
     assert response.status_code == 200
     assert response["Content-Security-Policy"] == "sandbox"
@@ -394,7 +395,7 @@ def test_staff_see_images_inline_in_a_sandbox(client, rachel, alice_tenant):
 
 def test_staff_see_pdfs_from_their_own_view(client, rachel, alice_tenant):
     pdf = MaterialFactory(entity__tenant=alice_tenant)
-    client.force_login(rachel)
+    staff_client(rachel, client)
     response = client.get(reverse("staff-material-pdf", args=[pdf.pk]))
     assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff"

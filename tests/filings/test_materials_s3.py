@@ -21,6 +21,7 @@ from filings.materials.actions import do_replace_material, do_upload_material
 from filings.models import Material
 from filings.tasks.materials import check_material_integrity
 from icpportal import settings as portal_settings
+from tests.clients import staff_client
 from tests.factories import PDF_BYTES, ApplicationFactory, first_filing_payload, image_bytes
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +111,7 @@ def test_staff_see_an_s3_image_inline(client, rachel, alice, draft, bucket):
     material = do_upload_material(
         draft, "verification_photo", ContentFile(png, name="photo.png"), actor=alice
     ).material
-    client.force_login(rachel)
+    staff_client(rachel, client)
     response = client.get(reverse("staff-material-image", args=[material.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == png

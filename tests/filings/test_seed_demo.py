@@ -22,6 +22,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.test import override_settings
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticToken
 
 from filings.choices import IdType, MaterialKind
 from filings.demo import (
@@ -48,6 +49,11 @@ from filings.models import (
 )
 from filings.reference_data import PROVINCES
 from filings.validators import phone_type, validate_id_document
+from icpportal.accounts.two_factor.actions import (
+    authenticator_of,
+    authenticator_secret,
+    recovery_code_hash,
+)
 from icpportal.crypto import keyed_hash
 from icpportal.models import Membership, StaffProfile, Tenant
 
@@ -145,6 +151,28 @@ def test_seed_creates_the_demo_logins_and_prints_them(seeded):
         assert users.get(username=account.username).check_password(account.password)
         assert f"{account.username} / {account.password}" in seeded
         assert account.role in seeded
+
+
+def test_staff_logins_get_an_authenticator_and_print_its_secret_and_recovery_codes(seeded):
+    users = get_user_model().objects
+    for account in ACCOUNTS:
+        device = authenticator_of(users.get(username=account.username))
+        if not (account.staff_role or account.superuser):
+            assert device is None, account.username
+            continue
+        # GIVEN a staff login WHEN seeded THEN it has a confirmed authenticator app …
+        assert device.confirmed
+        after_login = seeded.split(f"{account.username} / {account.password}", 1)[1]
+        printed = re.search(
+            r"authenticator app secret: (\w+)\n\s+recovery codes: (\S+), (\S+)\n", after_login
+        )
+        # … whose secret is printed next to the login, with two working recovery codes
+        assert printed is not None, account.username
+        assert printed.group(1) == authenticator_secret(device)
+        for code in printed.group(2, 3):
+            stored = StaticToken.objects.filter(device__user=device.user_id)
+            assert stored.filter(token=recovery_code_hash(code)).exists()
+    assert "Staff confirm each login with the code of an authenticator app" in seeded
 
 
 def test_seed_creates_filed_websites_with_domains_persons_and_networks(seeded):
@@ -319,6 +347,9 @@ def test_second_run_changes_nothing(seeded):
 
     # THEN nothing was created or updated, and no row or file was added
     assert not result.changed_anything, (result.created, result.updated)
+    # … the staff keep their authenticator; their recovery codes are not issued again
+    assert set(result.second_factors) == {"rachel", "leo", "admin"}
+    assert all(codes == () for _secret, codes in result.second_factors.values())
     assert {model.__name__: model.objects.count() for model in ALL_MODELS} == counts
     assert stamps == {
         model.__name__: sorted(model.objects.values_list("pk", "updated_at"))

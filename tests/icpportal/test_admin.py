@@ -14,15 +14,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
+from django_otp.oath import TOTP
 
 from filings.models import Domain, Entity, Person, ProvinceRule
 from filings.validators import validate_id_document
 from icpportal import audit
+from icpportal.accounts.two_factor.enforcement import verify_url
 from icpportal.crypto import keyed_hash
 from icpportal.masking import mask_id_number, mask_phone
 from icpportal.models import AuditEvent, StaffProfile
 from tests import factories
 from tests.api import new_token
+from tests.clients import authenticator_of, staff_client
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -60,16 +63,9 @@ def private_storage(settings, tmp_path):
 
 
 @pytest.fixture
-def rachel_client(client, rachel):
-    client.force_login(rachel)
-    return client
-
-
-@pytest.fixture
 def root_client(client):
     root = factories.UserFactory(username="root", is_staff=True, is_superuser=True)
-    client.force_login(root)
-    return client
+    return staff_client(root, client)
 
 
 @pytest.fixture
@@ -212,7 +208,7 @@ def test_staff_open_the_index_and_every_changelist_add_and_change_page(
         if actor != "root"
         else factories.UserFactory(username="root", is_staff=True, is_superuser=True)
     )
-    client.force_login(user)
+    staff_client(user, client)
     probe = rf.get("/admin/")
     probe.user = user
 
@@ -267,13 +263,21 @@ def test_a_customer_cannot_log_in_to_the_admin(client, alice):
 
 
 def test_staff_logs_in_to_the_admin_by_staff_profile_alone(client):
-    # GIVEN a reviewer whose is_staff flag was never set
+    # GIVEN a reviewer whose is_staff flag was never set, with an authenticator app
     user = factories.UserFactory(username="ruth", is_staff=False)
     factories.StaffProfileFactory(user=user, role="reviewer")
+    device = authenticator_of(user)
     response = client.post(
         reverse("admin:login"), {"username": "ruth", "password": PASSWORD, "next": "/admin/"}
     )
     assert response.status_code == 302
+    # THEN the admin asks for the second factor first, and opens once it is given
+    to_verify = client.get(reverse("admin:index"))
+    assert to_verify.status_code == 302
+    assert to_verify.url == verify_url(reverse("admin:index"))
+    code = TOTP(device.bin_key).token()
+    response = client.post(to_verify.url, {"code": f"{code:06d}", "next": "/admin/"})
+    assert response.status_code == 302 and response.url == "/admin/"
     assert client.get(reverse("admin:index")).status_code == 200
 
 
@@ -311,7 +315,7 @@ def test_reviewer_edits_filing_data_but_not_staff_roles_or_province_rules(rachel
 def test_only_the_admin_role_deletes_and_the_deletion_is_audited(client):
     person = factories.PersonFactory()
     admin_user = factories.StaffProfileFactory(role="admin").user
-    client.force_login(admin_user)
+    staff_client(admin_user, client)
 
     response = client.post(delete_url(person), {"post": "yes"})
 
@@ -366,7 +370,8 @@ def test_changelist_queries_do_not_grow_with_rows(
 
     # WHEN there are twenty
     _make_rows(model, 18, alice_tenant)
-    with django_assert_max_num_queries(15):
+    # 16: one of them reads the authenticator that verified the staff login.
+    with django_assert_max_num_queries(16):
         response = rachel_client.get(url)
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) >= 20

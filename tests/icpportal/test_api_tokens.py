@@ -18,10 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from icpportal.accounts.two_factor.enforcement import verify_url
 from icpportal.api.tokens import do_create_api_token, staff_has_second_factor
 from icpportal.models import ApiToken, AuditEvent
 from icpportal.models.api_token import api_token_hash
 from tests.api import new_token
+from tests.clients import unverified_staff_client
 from tests.factories import ApplicationFactory, EntityFactory, first_filing_payload
 
 pytestmark = pytest.mark.django_db
@@ -240,13 +242,26 @@ def test_staff_tokens_need_the_second_factor_on_every_request(leo):
     assert api.get(f"{API}/tokens/").status_code == 401
 
 
-def test_the_token_api_refuses_staff_without_a_second_factor(leo_client):
-    response = leo_client.post(
+def test_the_token_api_refuses_staff_without_a_second_factor(leo):
+    # GIVEN leo's login that gave its password but not its second factor
+    client = unverified_staff_client(leo)
+
+    response = client.post(
         f"{API}/tokens/", {"name": "x", "scopes": ["read"]}, content_type="application/json"
     )
 
     assert response.status_code == 403
     assert response.json()["code"] == "second_factor_required"
+    assert not ApiToken.objects.exists()
+
+
+def test_a_verified_staff_session_creates_a_staff_token(leo_client):
+    response = leo_client.post(
+        f"{API}/tokens/", {"name": "queue", "scopes": ["read"]}, content_type="application/json"
+    )
+
+    assert response.status_code == 201
+    assert ApiToken.objects.get().tenant is None
 
 
 # ---- sessions: CSRF enforced ---------------------------------------------------------------
@@ -372,12 +387,16 @@ def test_the_page_revokes_ones_own_token_only(alice_client, alice, alice_tenant,
     assert mine.revoked_at is not None and theirs.revoked_at is None
 
 
-def test_staff_without_a_second_factor_are_told_to_set_one_up(leo_client):
-    response = leo_client.get("/accounts/api-tokens/")
+def test_staff_without_a_second_factor_are_sent_to_set_one_up(leo):
+    client = unverified_staff_client(leo)
 
-    assert response.status_code == 200
-    assert response.context["can_create"] is False
-    assert b"second factor" in response.content
+    response = client.get("/accounts/api-tokens/")
+
+    assert response.status_code == 302
+    assert response.url == verify_url("/accounts/api-tokens/")
+    to_setup = client.get(response.url)
+    assert to_setup.status_code == 302
+    assert to_setup.url.startswith(reverse("two-factor-setup"))
 
 
 def test_a_bad_rate_stops_start_up_with_its_name(tmp_path):

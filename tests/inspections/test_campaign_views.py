@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from icpportal.models import AuditEvent
 from inspections.models import Campaign, CampaignStatus, RuleResult
+from tests.clients import staff_client
 from tests.factories import (
     CampaignFactory,
     DomainFactory,
@@ -20,14 +21,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def rachel_client(client, rachel):
-    client.force_login(rachel)
-    return client
+    return staff_client(rachel, client)
 
 
 @pytest.fixture
 def leo_client(client, leo):
-    client.force_login(leo)
-    return client
+    return staff_client(leo, client)
 
 
 def filed_site(tenant=None):
@@ -201,12 +200,12 @@ def test_progress_partial_polls_while_running_and_stops_when_finished(rachel_cli
 def test_list_queries_do_not_grow_with_campaigns(rachel_client, django_assert_max_num_queries):
     for _ in range(3):
         running_campaign(websites=2)
-    # ... and one for the recurring campaigns above the list
-    with django_assert_max_num_queries(10):
+    # ... and one for the recurring campaigns above the list, one for the second factor
+    with django_assert_max_num_queries(11):
         small = rachel_client.get(reverse("campaign-list"))
     for _ in range(20):
         running_campaign(websites=2)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         large = rachel_client.get(reverse("campaign-list"))
     assert small.status_code == large.status_code == 200
 
@@ -218,8 +217,8 @@ def test_detail_and_progress_queries_are_bounded(rachel_client, django_assert_ma
     # … the enforcement switch, and the session's second factor
     with django_assert_max_num_queries(13):
         detail = rachel_client.get(reverse("campaign-detail", args=[campaign.pk]))
-    # session, user, memberships, staff role, campaign, two grouped counts
-    with django_assert_max_num_queries(7):
+    # session, user, second factor, memberships, staff role, campaign, two grouped counts
+    with django_assert_max_num_queries(8):
         progress = rachel_client.get(reverse("campaign-progress", args=[campaign.pk]))
     assert detail.status_code == progress.status_code == 200
     # 50 results per page, the rest on page 2

@@ -11,6 +11,7 @@ from icpportal.models import AuditEvent
 from notifications.models import Notification, PhoneVerification
 from notifications.outbox import notify
 from notifications.sms import locmem
+from tests.clients import staff_client
 from tests.factories import NotificationFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +87,7 @@ def test_staff_see_delivery_status_and_resend_failed(
     Notification.objects.filter(pk=failed.pk).update(
         status="failed", attempts=6, last_error="SMTP down"
     )
-    client.force_login(rachel)
+    staff_client(rachel, client)
     body = client.get(reverse("staff-notification-delivery") + "?status=failed").content.decode()
     assert "SMTP down" in body
     with django_capture_on_commit_callbacks(execute=True):
@@ -107,7 +108,7 @@ def test_a_verification_code_is_never_resent(client, rachel, alice_tenant):
         secret_context={"code": "1"},
     )
     Notification.objects.filter(pk=row.pk).update(status="failed", secret_context="")
-    client.force_login(rachel)
+    staff_client(rachel, client)
     client.post(reverse("staff-notification-resend", args=[row.pk]))
     row.refresh_from_db()
     assert row.status == "failed"

@@ -35,7 +35,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset-passwords",
             action="store_true",
-            help="Set the demo passwords again, even on users that already exist.",
+            help=(
+                "Set the demo passwords again, even on users that already exist, and "
+                "issue new recovery codes to the staff logins."
+            ),
         )
 
     def handle(
@@ -73,7 +76,7 @@ class Command(BaseCommand):
             "(filings.demo.DELIBERATE_PROBLEMS)"
         )
         self.warn_if_zone_stale()
-        self.print_logins()
+        self.print_logins(result.second_factors)
 
     def warn_if_zone_stale(self) -> None:
         path = Path(settings.DNS_ZONEFILE)
@@ -87,14 +90,27 @@ class Command(BaseCommand):
                 )
             )
 
-    def print_logins(self) -> None:
+    def print_logins(self, second_factors: dict[str, tuple[str, tuple[str, ...]]]) -> None:
         width = max(len(a.username) + len(a.password) for a in ACCOUNTS) + 3
         lines = [
             "",
             "=" * 72,
             f"  Open {PORTAL_URL} and sign in with a demo login:",
             "",
-            *(f"    {f'{a.username} / {a.password}':<{width}}  {a.role}" for a in ACCOUNTS),
+        ]
+        for account in ACCOUNTS:
+            lines.append(
+                f"    {f'{account.username} / {account.password}':<{width}}  {account.role}"
+            )
+            if account.username in second_factors:
+                secret, codes = second_factors[account.username]
+                lines.append(f"      authenticator app secret: {secret}")
+                issued = ", ".join(codes[:2]) or "shown at the first run (--reset-passwords: new)"
+                lines.append(f"      recovery codes: {issued}")
+        lines += [
+            "",
+            "  Staff confirm each login with the code of an authenticator app that holds",
+            "  the secret above (added by hand), or with one of their recovery codes.",
             "=" * 72,
         ]
         self.stdout.write("\n".join(lines))
