@@ -519,3 +519,16 @@ class AccessDecisionFactory(factory.django.DjangoModelFactory):
 
     host = factory.Sequence(lambda n: f"host{n}.example.com")
     state = "allowed"
+
+
+class BulkJobFactory(factory.django.DjangoModelFactory):
+    """A reviewer's queued reminder over no case yet."""
+
+    class Meta:
+        model = "icpportal.BulkJob"
+
+    kind = "remind"
+    requested_by = factory.LazyFunction(
+        lambda: StaffProfileFactory(user=UserFactory(), role="reviewer").user
+    )
+    idempotency_key = factory.Sequence(lambda n: f"{n:064d}")

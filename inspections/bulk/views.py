@@ -77,6 +77,7 @@ class BulkJobListView(StaffRequiredMixin, ListView):
 class BulkJobDetailView(StaffRequiredMixin, DetailView):
     """One bulk job: a live progress bar, then what happened to the cases."""
 
+    model = BulkJob
     template_name = "inspections/bulk/job_detail.html"
     context_object_name = "job"
 
@@ -86,6 +87,8 @@ class BulkJobDetailView(StaffRequiredMixin, DetailView):
 
 class BulkJobProgressView(StaffRequiredMixin, View):
     """The progress block the job page polls every 2 s while the job runs."""
+
+    model = BulkJob
 
     def get(self, request, pk):
         job = get_object_or_404(jobs_of(request.user), pk=pk)

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from filings import models as filing_models
-from icpportal.models import Invitation, Membership
+from icpportal.models import BulkJob, Invitation, Membership
 from inspections.models import Campaign, RectificationCase, RuleResult, WebsiteInspection
 from notifications.models import Notification, PhoneVerification
 from tests import factories
@@ -41,6 +41,8 @@ FACTORY_FOR_MODEL = {
     RectificationCase: lambda tenant: factories.RectificationCaseFactory(
         website__entity__tenant=tenant
     ),
+    # Bulk jobs are staff's own: their pages and endpoints are staff-only.
+    BulkJob: lambda tenant: factories.BulkJobFactory(),
 }
 
 # URL names whose view has no ``model`` attribute: which model their id is.
