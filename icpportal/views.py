@@ -9,6 +9,7 @@ from filings.applications.views.pages import ROW_RELATIONS, with_next_steps
 from filings.choices import OPEN_APPLICATION_STATUSES
 from filings.models import Application, Entity, Website
 from icpportal.tenancy import staff_role, switch_tenant
+from inspections.dashboard import StaffDashboardView
 
 # How many entities, websites and applications the dashboard lists before "View all".
 DASHBOARD_ROWS = 20
@@ -16,12 +17,15 @@ DASHBOARD_ROWS = 20
 
 @login_required
 def home(request):
-    """The customer's dashboard; staff land on the same page with their workspace links.
+    """The customer's dashboard; compliance staff outside a customer account get the
+    staff dashboard (inspections.dashboard).
 
     Entities, websites with their filing numbers and access, the applications in
     progress with their next step; a fixed number of queries however many there are.
     """
     tenant = request.tenant
+    if tenant is None and staff_role(request.user) is not None:
+        return StaffDashboardView.as_view()(request)
     open_applications = Application.objects.for_tenant(tenant).filter(
         status__in=OPEN_APPLICATION_STATUSES
     )

@@ -1,8 +1,10 @@
 from django.urls import include, path
 
 from inspections import views
+from inspections.dashboard import StaffDashboardView
 
 urlpatterns = [
+    path("staff/dashboard/", StaffDashboardView.as_view(), name="staff-dashboard"),
     path("staff/campaigns/", views.CampaignListView.as_view(), name="campaign-list"),
     path("staff/campaigns/new/", views.CampaignCreateView.as_view(), name="campaign-create"),
     path("staff/campaigns/impact/", views.CampaignImpactView.as_view(), name="campaign-impact"),
