@@ -39,6 +39,5 @@ urlpatterns = [
     ),
     path("", include("inspections.case_views.urls")),
     path("", include("inspections.bulk.urls")),
-    path("api/v1/staff/", include("inspections.staff_api.urls")),
     path("", include("inspections.queue_views.urls")),
 ]
