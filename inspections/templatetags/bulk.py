@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.http import QueryDict
 
 from icpportal.models import BulkJob
 from icpportal.tenancy import staff_role
@@ -36,6 +37,13 @@ def bulk_bar(context):
 def matching(filterset) -> int | None:
     """How many cases the queue's filter matches, counted up to one past the job limit
     (the queue page itself never counts)."""
-    if filterset is None or not filterset.is_valid():
+    if filterset is None:
+        return None
+    if not filterset.is_bound:
+        # The queue without filters: its open cases, as the job will resolve them.
+        filterset = type(filterset)(
+            QueryDict(""), queryset=filterset.queryset, request=filterset.request
+        )
+    if not filterset.is_valid():
         return None
     return filterset.qs.order_by().values("pk")[: MAX_CASES + 1].count()

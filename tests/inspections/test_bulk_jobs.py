@@ -364,3 +364,15 @@ def test_customers_get_403_on_bulk_pages_and_api(alice, cases, rachel):
     assert client.get(reverse("api-staff-bulk-job-list")).status_code == 403
     assert client.get(reverse("api-staff-bulk-job-detail", args=[job.pk])).status_code == 403
     assert BulkJob.objects.count() == 1
+
+
+def test_all_matching_counts_the_unfiltered_queue_as_the_job_resolves_it(
+    rachel, rachel_client, cases, alice_tenant
+):
+    case_of(alice_tenant, S.RESOLVED)
+    page = rachel_client.get(reverse("staff-case-list")).content.decode()
+    assert "Apply to all 3 matching the filter" in page  # the open cases, not the resolved one
+
+    job, _created = do_create_bulk_job(actor=rachel, kind=K.REMIND, params={}, query="")
+    job = run(job)
+    assert sorted(job.case_ids) == sorted(c.pk for c in cases)
