@@ -206,4 +206,6 @@ def test_the_page_costs_the_same_queries_with_more_findings_and_messages(
     with django_assert_max_num_queries(few + 1):  # + the documents judged, read at once
         response = rachel_client.get(url)
     assert response.status_code == 200
-    assert few <= 22
+    # session, user, second factor, staff role, case, findings with their results,
+    # messages, timeline, assignment's staff list, calendar, notifications badge…
+    assert few <= 14
