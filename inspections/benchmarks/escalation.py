@@ -30,7 +30,7 @@ BUILD_BATCH = 5000
 def add_arguments(parser) -> None:
     parser.add_argument("--cases", type=int, default=100_000, help="overdue cases (N)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (W)")
-    parser.add_argument("--batch", type=int, default=5000, help="cases per transaction")
+    parser.add_argument("--batch", type=int, default=10_000, help="cases per transaction")
     parser.add_argument("--database", default="bench_escalation", help="scratch database")
     parser.add_argument("--timeout", type=float, default=600.0, help="give up after (s)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")

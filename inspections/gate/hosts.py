@@ -12,6 +12,11 @@ _ASCII_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _PORT = re.compile(r"^[0-9]{1,5}$")
 _FORBIDDEN = re.compile(r"[\s/@?#\\]")
 _DOTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
+# A name already in the form normalise_host answers: lower-case ASCII labels, no
+# port, no final dot (most names the gate and the publisher see).
+_NORMAL_NAME = re.compile(
+    r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+)
 
 
 def _strip_port(value: str) -> str:
@@ -69,6 +74,8 @@ def normalise_host(value: str) -> str:
     """
     if not isinstance(value, str):
         raise ValueError(f"A host name must be text, not {type(value).__name__}.")
+    if len(value) <= MAX_HOST_LENGTH and _NORMAL_NAME.fullmatch(value):
+        return value
     original = value
     value = value.strip()
     if not value:

@@ -106,9 +106,12 @@ class Notification(models.Model):
                 name="notification_sending",
             ),
             # The header inbox counts a user's unread in-app messages; a user's history
-            # and the cascade when a user is deleted use its leading column.
+            # and the cascade when a user is deleted use its leading column. Rows to an
+            # address only (the person in charge) are never looked up by user.
             models.Index(
-                fields=["recipient_user", "channel", "read_at"], name="notification_inbox"
+                fields=["recipient_user", "channel", "read_at"],
+                condition=models.Q(recipient_user__isnull=False),
+                name="notification_inbox",
             ),
             # An owner's history of the account; the cascade when a customer is deleted.
             models.Index(fields=["tenant", "-created_at"], name="notification_tenant_recent"),
