@@ -87,7 +87,7 @@ def pass_second_factor(page, username: str) -> None:
 
     device = TOTPDevice.objects.get(user__username=username, confirmed=True)
     page.fill("input[name=code]", f"{TOTP(device.bin_key).token():06d}")
-    page.click("#content form button[type=submit]")
+    page.get_by_test_id("two-factor-form").locator("button[type=submit]").click()
     page.wait_for_url(lambda url: "/accounts/two-factor/" not in url)
 
 

@@ -283,7 +283,7 @@ def test_staff_logs_in_to_the_admin_by_staff_profile_alone(client):
 
 def test_an_inactive_staff_profile_gets_no_admin(client, rachel):
     StaffProfile.objects.filter(user=rachel).update(is_active=False)
-    client.force_login(rachel)
+    staff_client(rachel, client)
     assert client.get(reverse("admin:index")).status_code == 302
 
 
