@@ -61,11 +61,13 @@ def escalate_due_cases(
     report = EscalationReport()
     close_deregistered_cases(timezone.now(), report)
     sync_clock_pauses(timezone.now(), report)
+    # Campaigns found unable to reach the approval threshold during this run.
+    safe_campaigns: set[int] = set()
     while time.monotonic() < stop_at:
         paused = safeguards.enforcement_paused()
         moved = _run_batch(timezone.now(), batch_size, report, paused=paused)
         if not paused:
-            moved += _run_block_batch(timezone.now(), batch_size, report)
+            moved += _run_block_batch(timezone.now(), batch_size, report, safe_campaigns)
         if not moved:
             break
     return report
@@ -239,7 +241,9 @@ def _end_transfers(cases: list[RectificationCase]) -> None:
             raise RuntimeError(f"Transfer #{application.pk} could not end: {result.message}")
 
 
-def _run_block_batch(now: datetime, limit: int, report: EscalationReport) -> int:
+def _run_block_batch(
+    now: datetime, limit: int, report: EscalationReport, safe_campaigns: set[int]
+) -> int:
     """Blocks of overdue cases, within the hourly cap and the campaign threshold."""
     if not RectificationCase.objects.filter(state=S.OVERDUE, next_step_at__lte=now).exists():
         return 0
@@ -258,7 +262,9 @@ def _run_block_batch(now: datetime, limit: int, report: EscalationReport) -> int
                 .order_by("next_step_at")
                 .values_list("pk", "campaign_id")[:granted]
             )
-            held_campaigns = safeguards.campaigns_needing_approval(c for _, c in claimed)
+            held_campaigns = safeguards.campaigns_needing_approval(
+                (c for _, c in claimed), safe=safe_campaigns
+            )
             held = [pk for pk, campaign in claimed if campaign in held_campaigns]
             blocked = [pk for pk, campaign in claimed if campaign not in held_campaigns]
             if held:

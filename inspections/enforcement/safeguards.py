@@ -21,6 +21,7 @@ from inspections.models import (
     EnforcementControl,
     RectificationCase,
 )
+from inspections.models.cases import OPEN_STATES
 
 S = CaseState
 # A campaign's cases that count as "would block": overdue, or blocked or cancelled already.
@@ -70,9 +71,20 @@ def blocks_this_hour(now: datetime) -> int:
     return BlockBudget.objects.filter(hour=_hour(now)).values_list("blocks", flat=True).first() or 0
 
 
-def campaigns_needing_approval(campaign_ids: Iterable[int]) -> set[int]:
-    """Campaigns that would block more websites than the threshold and have no approval."""
+def campaigns_needing_approval(
+    campaign_ids: Iterable[int], *, safe: set[int] | None = None
+) -> set[int]:
+    """Campaigns that would block more websites than the threshold and have no approval.
+
+    ``safe`` (kept by the caller for one escalation run) collects campaigns that cannot
+    reach the threshold during the run: even if every one of their open cases went
+    overdue, they would block no more than it. A campaign gains cases only when it
+    finishes, and those start with days to their deadline, so the verdict holds for
+    the run and the campaign's cases need not be counted for every batch.
+    """
     ids = {pk for pk in campaign_ids if pk is not None}
+    if safe is not None:
+        ids -= safe
     if not ids:
         return set()
     threshold = settings.ENFORCEMENT_CAMPAIGN_APPROVAL_THRESHOLD
@@ -83,10 +95,14 @@ def campaigns_needing_approval(campaign_ids: Iterable[int]) -> set[int]:
     )
     held = set()
     for campaign_id in ids - approved:
+        cases = RectificationCase.objects.filter(campaign_id=campaign_id)
         # Counting stops past the threshold: the answer is only "more than it or not".
-        would_block = RectificationCase.objects.filter(
-            campaign_id=campaign_id, state__in=BLOCKING_STATES
-        )[: threshold + 1].count()
+        could_block = cases.filter(state__in=sorted({*OPEN_STATES, *BLOCKING_STATES}))
+        if could_block[: threshold + 1].count() <= threshold:
+            if safe is not None:
+                safe.add(campaign_id)
+            continue
+        would_block = cases.filter(state__in=BLOCKING_STATES)[: threshold + 1].count()
         if would_block > threshold:
             held.add(campaign_id)
     return held

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from filings.models import Website
@@ -309,3 +311,20 @@ def test_a_deregistered_website_closes_its_case(alice_tenant):
     assert case.state == S.CLOSED_DEREGISTERED
     assert report.steps == {"closed_deregistered": 1}
     assert actions_of(case) == ["case.close_deregistered"]
+
+
+def test_a_campaign_that_cannot_reach_the_threshold_is_counted_once_per_run(alice_tenant, settings):
+    # GIVEN a campaign of three overdue cases, under a threshold of five
+    settings.ENFORCEMENT_CAMPAIGN_APPROVAL_THRESHOLD = 5
+    campaign = finished_campaign()
+    for _ in range(3):
+        overdue_case(alice_tenant, campaign=campaign)
+
+    # WHEN one run blocks them one batch at a time
+    with CaptureQueriesContext(connection) as queries:
+        escalate_due_cases(batch_size=1, time_budget=30)
+
+    # THEN all are blocked, and the campaign's cases were counted for the first batch only
+    assert RectificationCase.objects.filter(state=S.ACCESS_BLOCKED).count() == 3
+    counts = [q for q in queries if "COUNT(*)" in q["sql"] and '"campaign_id" =' in q["sql"]]
+    assert len(counts) == 1
