@@ -108,6 +108,12 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="rectificationcase",
+            index=models.Index(
+                fields=["state", "deadline", "id"], name="case_queue_state_deadline"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="rectificationcase",
             index=models.Index(fields=["opened_at", "id"], name="case_queue_opened"),
         ),
         migrations.AddIndex(

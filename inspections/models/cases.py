@@ -207,6 +207,8 @@ class RectificationCase(FSMModelMixin, models.Model):
                 condition=models.Q(state__in=OPEN_STATES),
                 name="case_queue_open_deadline",
             ),
+            # The staff queue filtered by one state, by deadline.
+            models.Index(fields=["state", "deadline", "id"], name="case_queue_state_deadline"),
             # The staff queue sorted by when cases were opened.
             models.Index(fields=["opened_at", "id"], name="case_queue_opened"),
             # The queue's banner of campaigns whose blocks wait for a lead.

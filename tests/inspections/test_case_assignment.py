@@ -104,15 +104,17 @@ def test_the_case_page_shows_the_assignment_buttons(leo_client, rachel, alice_te
     case = case_of(alice_tenant, assignee=rachel)
     page = leo_client.get(f"/staff/cases/{case.pk}/").content.decode()
     assert 'id="assignment"' in page
-    assert f'action="/staff/cases/{case.pk}/assign/"' in page
-    assert f'form="unassign-{case.pk}"' in page
+    form = f'id="assignment-{case.pk}" method="post" action="/staff/cases/{case.pk}/assign/"'
+    assert form in page
+    assert f'form="assignment-{case.pk}" formaction="/staff/cases/{case.pk}/unassign/"' in page
+    assert f'name="assignee" form="assignment-{case.pk}"' in page
 
 
 def test_a_reviewer_sees_take_but_not_assign(rachel_client, alice_tenant):
     case = case_of(alice_tenant)
     page = rachel_client.get(f"/staff/cases/{case.pk}/").content.decode()
-    assert f'form="take-{case.pk}"' in page
-    assert f'name="assignee" form="assign-{case.pk}"' not in page
+    assert f'form="assignment-{case.pk}" formaction="/staff/cases/{case.pk}/take/"' in page
+    assert f'name="assignee" form="assignment-{case.pk}"' not in page
 
 
 @pytest.mark.parametrize("step", ["take", "assign", "unassign"])
