@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import fields
 from typing import Any
@@ -49,11 +50,16 @@ _OWNERS = ("person", "website", "entity")
 _WEBSITE_RELATED = ("entity", "head", "entity__head", "entity__province")
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def _part(cls: type, source: Any, **overrides: Any) -> Any:
     """``cls`` filled from the same-named attributes (or keys) of a row."""
     read = source.__getitem__ if isinstance(source, dict) else source.__getattribute__
-    names = (f.name for f in fields(cls) if f.name not in overrides)
-    return cls(**{name: read(name) for name in names}, **overrides)
+    values = {name: read(name) for name in _field_names(cls) if name not in overrides}
+    return cls(**values, **overrides)
 
 
 def _filed_website_count(entity_ref: str) -> Coalesce:
@@ -190,9 +196,24 @@ def load_snapshots(
     registry = _registry_by_number(w.filing_number for w in websites.values())
     requirements = _requirements(application_kind)
 
+    # Websites of one entity share its parts (frozen data): each is built once.
+    entities: dict[int, EntitySnapshot] = {}
+    people: dict[int, PersonSnapshot] = {}
+    provinces: dict[str, ProvinceSnapshot | None] = {}
+    applicable: dict[tuple[str, str], tuple[MaterialRequirementSnapshot, ...]] = {}
     snapshots = []
     for w in (websites[i] for i in ids if i in websites):
-        entity = _entity_part(w.entity, w.entity_website_count)
+        entity = entities.get(w.entity_id)
+        if entity is None:
+            entity = entities[w.entity_id] = _entity_part(w.entity, w.entity_website_count)
+        for person in (w.entity.head, w.head):
+            if person.pk not in people:
+                people[person.pk] = _part(PersonSnapshot, person)
+        if w.entity.province_id not in provinces:
+            provinces[w.entity.province_id] = _province_part(w.entity.province)
+        kind = (entity.entity_type, entity.province_code)
+        if kind not in applicable:
+            applicable[kind] = _applicable(requirements, entity)
         owners = (("website", w.pk), ("entity", w.entity_id), ("person", w.entity.head_id))
         materials = [m for key in (*owners, ("person", w.head_id)) for m in by_owner.get(key, ())]
         snapshots.append(
@@ -200,12 +221,12 @@ def load_snapshots(
                 as_of=as_of,
                 website=_website_part(w),
                 entity=entity,
-                entity_head=_part(PersonSnapshot, w.entity.head),
-                website_head=_part(PersonSnapshot, w.head),
+                entity_head=people[w.entity.head_id],
+                website_head=people[w.head_id],
                 domains=tuple(domains.get(w.pk, ())),
                 materials=_sorted_materials(materials),
-                province=_province_part(w.entity.province),
-                material_requirements=_applicable(requirements, entity),
+                province=provinces[w.entity.province_id],
+                material_requirements=applicable[kind],
                 registry=registry.get(w.filing_number) if w.filing_number else None,
                 application_kind=application_kind,
                 source=LIVE,
