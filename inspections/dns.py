@@ -319,6 +319,8 @@ class ResolverBackend:
             resolver.timeout = self.timeout
             resolver.lifetime = self.timeout
             self._servers.append((spec, resolver))
+        # A name costs an A and an AAAA query at every server (more along CNAME chains).
+        self.queries_per_name = len(ADDRESS_TYPES) * len(self._servers)
 
     async def resolve(self, name: str) -> Resolution:
         at = _now()
@@ -395,10 +397,15 @@ def _cnames_in(response) -> list[str]:
         return []
 
 
+def names_in_flight(backend: DnsBackend, queries: int) -> int:
+    """How many names to resolve at once so that about ``queries`` DNS queries are in flight."""
+    return max(1, queries // getattr(backend, "queries_per_name", 1))
+
+
 async def resolve_many(
     backend: DnsBackend, names: Iterable[str], concurrency: int = 64
 ) -> dict[str, Resolution]:
-    """Resolve many names at once, never more than ``concurrency`` in flight.
+    """Resolve many names at once, never more than ``concurrency`` names in flight.
 
     ``concurrency`` resolvers take the next name as they finish one: a task per
     resolver, not per name.

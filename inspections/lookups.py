@@ -11,8 +11,9 @@
   domain-certificate holder; only when ``RDAP_BASE_URL`` is set.
 
 A look-up is done only when one of the rules declares it. All DNS names of the chunk
-are resolved once each, concurrently (``INSPECTION_DNS_CONCURRENCY``), together with the
-RDAP queries (``INSPECTION_RDAP_CONCURRENCY`` at a time), in one event loop per chunk.
+are resolved once each, concurrently (``INSPECTION_DNS_CONCURRENCY`` DNS queries in
+flight: a name is an A and an AAAA query per resolver), together with the RDAP queries
+(``INSPECTION_RDAP_CONCURRENCY`` at a time), in one event loop per chunk.
 A failed look-up never raises: its failure is written into the data (the rules turn it
 into an ``error`` outcome, which is retried and never opens a case).
 """
@@ -30,7 +31,13 @@ from django.conf import settings
 
 from filings.choices import MaterialKind
 from filings.models import ProviderNetwork
-from inspections.dns import Resolution, ResolutionStatus, get_dns_backend, resolve_many
+from inspections.dns import (
+    Resolution,
+    ResolutionStatus,
+    get_dns_backend,
+    names_in_flight,
+    resolve_many,
+)
 from inspections.registrants import (
     LookupUnavailable,
     RegistrantInfo,
@@ -115,11 +122,14 @@ def _failed_resolution(name: str, reason: str) -> dict[str, Any]:
     return Resolution(name=name, status=ResolutionStatus.SERVFAIL, reason=reason).to_evidence()
 
 
-async def _resolve(names: list[str], concurrency: int) -> dict[str, dict[str, Any]]:
+async def _resolve(names: list[str], queries: int) -> dict[str, dict[str, Any]]:
+    """Every name's answer, about ``queries`` DNS queries in flight at a time."""
     if not names:
         return {}
     try:
-        resolutions = await resolve_many(get_dns_backend(), names, concurrency=concurrency)
+        backend = get_dns_backend()
+        concurrency = names_in_flight(backend, queries)
+        resolutions = await resolve_many(backend, names, concurrency=concurrency)
     except Exception as exc:  # a broken backend must not lose the whole chunk
         logger.exception("DNS look-ups of %s names failed", len(names))
         reason = f"lookup failed: {type(exc).__name__}: {exc}"
