@@ -82,6 +82,16 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used, from /proc (0 when it is gone)."""
+    try:
+        # Fields after the command (which may hold spaces): utime and stime are 14 and 15.
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def children(pid: int) -> list[int]:
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
@@ -92,16 +102,25 @@ def children(pid: int) -> list[int]:
 
 class RssSampler:
     """Samples the resident memory of a worker and its pool processes in a thread;
-    ``max_mib`` is the largest any single process reached."""
+    ``max_mib`` is the largest any single process reached, ``cpu_seconds`` the CPU
+    time the pool processes used since the block began (the worker's own share of a
+    machine others use too)."""
 
     def __init__(self, pid: int, every: float = 0.25):
         self.pid = pid
         self.every = every
         self.max_mib = 0.0
+        self._cpu_at_start: dict[int, float] = {}
+        self._cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(used - self._cpu_at_start.get(pid, 0.0) for pid, used in self._cpu.items())
+
     def __enter__(self) -> RssSampler:
+        self._cpu_at_start = {pid: cpu_seconds(pid) for pid in children(self.pid)}
         self._thread.start()
         return self
 
@@ -112,6 +131,8 @@ class RssSampler:
     def sample(self) -> None:
         for pid in (self.pid, *children(self.pid)):
             self.max_mib = max(self.max_mib, rss_mib(pid))
+            if pid != self.pid:
+                self._cpu[pid] = max(self._cpu.get(pid, 0.0), cpu_seconds(pid))
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -17,7 +17,10 @@
 Figures: ``websites_per_s``; ``dns_queries`` the workers sent (from their logs);
 ``ratio_to_dns_limit`` = the sweep's DNS queries per second ÷ the bare limit;
 ``worker_rss_mib`` the largest resident memory of any worker process;
-``duplicate_results`` and ``missing_results`` against one result per website and rule.
+``duplicate_results`` and ``missing_results`` against one result per website and rule;
+``worker_cpu_seconds`` the CPU time of the worker processes during the campaign and
+``load_average`` the machine's before and after, since other work on the same cores
+slows the sweep and the bare limit differently.
 """
 
 from __future__ import annotations
@@ -120,6 +123,7 @@ def run(options: dict, report) -> dict:
         **sweep,
         "websites_per_s": round(websites / sweep["seconds"], 1),
         "seconds_per_1000_websites": round(1000 * sweep["seconds"] / websites, 3),
+        "worker_cpu_ms_per_website": round(1000 * sweep["worker_cpu_seconds"] / websites, 3),
         "sweep_dns_qps": round(sweep_qps, 1),
         "dns_baseline_qps": best["qps"],
         "dns_baseline_concurrency": best["concurrency"],
@@ -151,12 +155,14 @@ def _sweep(options, workers, workdir, database_url, resolver, rdap_url, report) 
         campaign = do_create_campaign(
             name="Benchmark sweep", scope=Scope(), chunk_size=int(options["chunk_size"])
         )
+        load_before = os.getloadavg()[0]
         with RssSampler(worker.pid) as sampler, _sent_to_the_broker():
             started = time.monotonic()
             do_start_campaign(campaign, queue=queue)
             status = _wait(campaign.pk, worker, float(options["timeout"]), report)
             seconds = time.monotonic() - started
             sampler.sample()
+        load_after = os.getloadavg()[0]
     finally:
         worker.stop()
     if status != CampaignStatus.FINISHED:
@@ -171,6 +177,10 @@ def _sweep(options, workers, workdir, database_url, resolver, rdap_url, report) 
             for n, phase in enumerate(("load", "lookups", "rules", "store"))
         },
         "worker_rss_mib": round(sampler.max_mib, 1),
+        # The machine may be shared: the workers' own CPU time does not depend on others,
+        # the load average (1 min, before and after) says how busy it was.
+        "worker_cpu_seconds": round(sampler.cpu_seconds, 1),
+        "load_average": [round(load_before, 2), round(load_after, 2)],
         **_completeness(campaign.pk),
     }
 

@@ -22,6 +22,7 @@ WEBSITES = 200
 FIGURES = {
     "websites", "seconds", "websites_per_s", "dns_queries", "dns_baseline_qps",
     "ratio_to_dns_limit", "worker_rss_mib", "duplicate_results", "missing_results",
+    "worker_cpu_seconds", "load_average",
 }  # fmt: skip
 
 
@@ -57,6 +58,9 @@ def test_the_sweep_benchmark_runs_the_whole_pipeline_at_a_tiny_size(settings):
     assert figures["dns_queries"] == WEBSITES * 2 * 2
     assert figures["dns_baseline_qps"] > 0 and figures["ratio_to_dns_limit"] > 0
     assert 0 < figures["worker_rss_mib"] < 1024
+    # AND the workers' own CPU time is counted, apart from the machine's load
+    assert 0 < figures["worker_cpu_seconds"] < figures["seconds"] * figures["workers"]
+    assert len(figures["load_average"]) == 2
     # AND the deliberate findings are there: 1 website in 100 outside our networks
     assert figures["result_statuses"]["fail"] >= WEBSITES // 100
     # AND the benchmark's database is gone, this one untouched
