@@ -22,6 +22,7 @@ from icpportal import audit
 from icpportal.models import BulkJob, BulkJobItem
 from icpportal.tenancy import staff_role
 from inspections.enforcement.actions import LEAD_ROLES
+from inspections.queue_views.cases import NOT_FILTERS
 
 K = BulkJob.Kind
 REPEAT_WINDOW = timedelta(minutes=10)
@@ -53,9 +54,10 @@ def check_may_run(user, kind: str) -> None:
 
 
 def clean_query(query: str) -> str:
-    """The queue filter's query string without the page number and empty fields, sorted."""
+    """The queue filter's query string without the page, the export format and empty
+    fields, sorted."""
     data = QueryDict(query or "")
-    pairs = sorted((k, v) for k in data if k != "page" for v in data.getlist(k) if v != "")
+    pairs = sorted((k, v) for k in data if k not in NOT_FILTERS for v in data.getlist(k) if v != "")
     cleaned = QueryDict("", mutable=True)
     for key, value in pairs:
         cleaned.appendlist(key, value)
@@ -81,7 +83,8 @@ def do_create_bulk_job(
     key = request_key(actor, kind, params, case_ids, query)
     with transaction.atomic():
         # One user's requests one after another: a double click finds the first job.
-        get_user_model().objects.select_for_update().filter(pk=actor.pk).exists()
+        users = get_user_model().objects.select_for_update()
+        list(users.filter(pk=actor.pk).values_list("pk"))
         earlier = (
             BulkJob.objects.filter(
                 idempotency_key=key, created_at__gte=timezone.now() - REPEAT_WINDOW

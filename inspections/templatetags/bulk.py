@@ -7,7 +7,7 @@ from django.http import QueryDict
 
 from icpportal.models import BulkJob
 from icpportal.tenancy import staff_role
-from inspections.bulk.jobs import LEAD_ONLY, MAX_CASES
+from inspections.bulk.jobs import LEAD_ONLY, MAX_CASES, clean_query
 from inspections.enforcement.actions import LEAD_ROLES
 from inspections.enforcement.assignment import active_staff
 from inspections.rules import all_rules
@@ -20,15 +20,13 @@ def bulk_bar(context):
     """The steps the user may apply, their inputs, and how many cases the filter matches."""
     request = context["request"]
     is_lead = staff_role(request.user) in LEAD_ROLES
-    query = request.GET.copy()
-    query.pop("page", None)
     staff = context.get("assignable_staff")
     return {
         "kinds": [(k, label) for k, label in BulkJob.Kind.choices if is_lead or k not in LEAD_ONLY],
         "staff": staff if staff is not None else active_staff(),
         "rules": [(rule.code, rule.title) for rule in all_rules()],
         "is_lead": is_lead,
-        "query": query.urlencode(),
+        "query": clean_query(request.GET.urlencode()),
         "matching": matching(context.get("filter")),
         "too_many": MAX_CASES,
     }
