@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+
+from django.utils import timezone
 
 from filings.materials.uploads import IMAGE_CONTENT_TYPES
 from filings.models import Material
@@ -37,6 +40,19 @@ class StaffEvidence:
     material_ids: list[int] = field(default_factory=list)
     # Everything else, flattened to "what: value" lines, none left out.
     lines: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _when(value: Any) -> str:
+    """An answer's ISO time in the portal's time zone, to the second."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _address(entry: Any) -> str:
@@ -78,7 +94,7 @@ def _dns_rows(names: Mapping[str, Any]) -> list[DnsRow]:
                     addresses=[_address(a) for a in answer.get("addresses") or ()],
                     cname_chain=list(answer.get("cname_chain") or ()),
                     ttl=answer.get("ttl"),
-                    at=str(answer.get("at") or ""),
+                    at=_when(answer.get("at")),
                     reason=str(answer.get("reason") or ""),
                     **common,
                 )
