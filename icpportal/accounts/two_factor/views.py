@@ -53,7 +53,7 @@ def qr_code_svg(uri: str) -> str:
         svgclass="portal-qr-code",
         title=_("QR code for your authenticator app"),
     )
-    return mark_safe(svg)  # noqa: S308  (segno's own markup; the URI is escaped inside)
+    return mark_safe(svg)  # noqa: S308  (segno draws paths only; it escapes the title)
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
