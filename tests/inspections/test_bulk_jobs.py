@@ -9,11 +9,12 @@ from django.urls import reverse
 
 from icpportal.models import AuditEvent, BulkJob, BulkJobItem, StaffProfile
 from inspections.bulk.jobs import do_create_bulk_job
+from inspections.bulk.steps import handle_case
 from inspections.bulk.tasks import run_bulk_job
 from inspections.models import Campaign, CaseFinding, CaseState, FindingStatus
 from notifications.models import Notification
 from tests import factories
-from tests.clients import customer_client
+from tests.clients import customer_client, staff_client
 from tests.inspections.cases_helpers import website_of
 
 pytestmark = pytest.mark.django_db
@@ -88,15 +89,9 @@ def test_a_lead_assigns_cases_and_a_reviewer_only_to_herself(leo, rachel, cases)
     assert cases[0].assignee == rachel
     assert audit_rows("case.assign", cases[0]) == 1
 
-    refused = bulk(staff_client_of(rachel), kind="assign", assignee=leo.pk, case=[cases[1].pk])
+    refused = bulk(staff_client(rachel), kind="assign", assignee=leo.pk, case=[cases[1].pk])
     assert refused.status_code == 302
     assert BulkJob.objects.count() == 1
-
-
-def staff_client_of(user):
-    from tests.clients import staff_client
-
-    return staff_client(user)
 
 
 def test_remind_sends_one_notice_per_case_and_day(rachel, cases, alice):
@@ -376,3 +371,24 @@ def test_all_matching_counts_the_unfiltered_queue_as_the_job_resolves_it(
     job, _created = do_create_bulk_job(actor=rachel, kind=K.REMIND, params={}, query="")
     job = run(job)
     assert sorted(job.case_ids) == sorted(c.pk for c in cases)
+
+
+def test_a_twin_run_that_reaches_a_handled_case_leaves_it_alone(rachel, cases):
+    # GIVEN a job whose case one run already handled
+    job, _created = do_create_bulk_job(
+        actor=rachel, kind=K.EXTEND, params={"days": 5, "reason": "outage"},
+        case_ids=[cases[0].pk],
+    )  # fmt: skip
+    job = BulkJob.objects.select_related("requested_by").get(pk=job.pk)
+    assert handle_case(job, cases[0].pk) == "applied"
+
+    # WHEN a twin run (which read the handled cases before the first one committed)
+    # reaches the same case
+    outcome = handle_case(job, cases[0].pk)
+
+    # THEN it does nothing: no second extension, no second audit row
+    assert outcome is None
+    cases[0].refresh_from_db()
+    assert cases[0].extension_count == 1
+    assert audit_rows("case.extend", cases[0]) == 1
+    assert BulkJobItem.objects.filter(job=job).count() == 1
