@@ -200,10 +200,8 @@ def _parse_cn(value: str) -> phonenumbers.PhoneNumber | None:
 
 
 def is_valid_cn_number(number: phonenumbers.PhoneNumber) -> bool:
-    """Whether a parsed number is a valid Chinese number."""
-    return phonenumbers.region_code_for_number(number) == "CN" and phonenumbers.is_valid_number(
-        number
-    )
+    """Whether a parsed number is a valid Chinese number (+86 is China's alone)."""
+    return phonenumbers.is_valid_number_for_region(number, "CN")
 
 
 def normalize_phone(value: str) -> str:

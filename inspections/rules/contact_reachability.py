@@ -125,11 +125,9 @@ def _phone(value: str) -> _Phone:
     valid = is_valid_cn_number(number)
     kind = cn_number_type(number) if valid else None
     national = phonenumbers.national_significant_number(number)
-    area = phonenumbers.length_of_geographical_area_code(number)
-    if area and kind == "landline":
-        masked = mask_phone(f"0{national[:area]}-{national[area:]}")
-    else:
-        masked = mask_phone(national)
+    # Only a landline shows its area code (and finding it types the number once more).
+    area = phonenumbers.length_of_geographical_area_code(number) if kind == "landline" else 0
+    masked = mask_phone(f"0{national[:area]}-{national[area:]}" if area else national)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return _Phone(kind, masked, e164 if valid else None)
 
