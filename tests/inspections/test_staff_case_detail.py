@@ -212,3 +212,22 @@ def test_the_page_costs_the_same_queries_with_more_findings_and_messages(
     # session, user, second factor, staff role, case, findings with their results,
     # messages, timeline, assignment's staff list, calendar, notifications badge…
     assert few <= 14
+
+
+def test_the_history_shows_every_step_and_each_waiver(leo_client, case):
+    expiry = factories.CaseFindingFactory(case=case, rule_code="domain_expiry")
+    factories.CaseFindingFactory(case=case, rule_code="contact_reachability")
+    leo_client.post(
+        reverse("staff-case-extend", args=[case.pk]), {"days": 3, "reason": "Registrar outage"}
+    )
+    leo_client.post(
+        reverse("staff-case-waive", args=[case.pk]),
+        {"finding": expiry.pk, "reason": "Renewal confirmed"},
+    )
+
+    body = leo_client.get(reverse("staff-case-detail", args=[case.pk])).content.decode()
+    history = body.split('id="history-heading"')[1]
+
+    assert "case.extend" in history and "Registrar outage" in history
+    assert "case.waive_finding" in history and "Renewal confirmed" in history
+    assert history.index("case.extend") < history.index("case.waive_finding")
