@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.dateparse import parse_datetime
 
 from inspections.models import RectificationCase
 from inspections.models.cases import OPEN_STATES
@@ -27,3 +28,9 @@ def open_cases_card(tenant):
             RectificationCase.objects.for_tenant(tenant).filter(state__in=OPEN_STATES).count()
         )
     return {"tenant": tenant, "cases": cases[:CARD_CASES], "open_count": open_count}
+
+
+@register.filter
+def as_datetime(value):
+    """An ISO 8601 time kept in an audit row as a datetime, for the ``date`` filter."""
+    return parse_datetime(value) if isinstance(value, str) else None
