@@ -40,7 +40,7 @@ from inspections.models import (
 )
 from inspections.result_rows import ResultRows
 from inspections.rules import Outcome, Severity, Status, rules_for, run_rules
-from inspections.snapshot import load_snapshots
+from inspections.snapshot import input_hashes, load_snapshots
 
 logger = logging.getLogger(__name__)
 
@@ -222,10 +222,9 @@ def inspect_chunk(campaign_id: int, rule_codes: Sequence[str], website_ids: list
     now = timezone.now()
     results = ResultRows(campaign_id, now)
     by_worst: dict[str, list[int]] = {}
-    for snapshot in snapshots:
+    for snapshot, input_hash in zip(snapshots, input_hashes(snapshots), strict=True):
         # A pass keeps only the hash of its input: its evidence is not even masked.
         outcomes = run_rules(snapshot, rules, pass_evidence=False)
-        input_hash = snapshot.input_hash()
         for rule in rules:
             results.add(snapshot, rule.version, outcomes[rule.code], input_hash)
         by_worst.setdefault(worst_of(outcomes.values()), []).append(snapshot.website.id)

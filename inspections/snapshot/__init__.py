@@ -14,6 +14,7 @@ from inspections.snapshot.parts import (
     RegistrySnapshot,
     Snapshot,
     WebsiteSnapshot,
+    input_hashes,
 )
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "RegistrySnapshot",
     "Snapshot",
     "WebsiteSnapshot",
+    "input_hashes",
     "load_snapshots",
     "snapshot_from_application",
 ]

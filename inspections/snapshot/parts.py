@@ -16,7 +16,7 @@ import datetime
 import functools
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
@@ -201,11 +201,56 @@ class Snapshot:
         materials, requirements, pre-approvals) and sets sorted, so their order does
         not count; datetimes in UTC. ``SNAPSHOT_VERSION`` names this shape.
         """
-        return _encode_compact({"snapshot_version": SNAPSHOT_VERSION, **_record(self)})
+        return _CanonicalWriter().write(self)
 
     def input_hash(self) -> str:
         """SHA-256 of :meth:`canonical_json`: equal data gives an equal hash, in any process."""
-        return hashlib.sha256(self.canonical_json().encode()).hexdigest()
+        return input_hashes([self])[0]
+
+
+def input_hashes(snapshots: Iterable[Snapshot]) -> list[str]:
+    """:meth:`Snapshot.input_hash` of each snapshot, in order; the parts they share (an
+    entity's, its heads', the province's, the material requirements) are written once."""
+    writer = _CanonicalWriter()
+    return [hashlib.sha256(writer.write(s).encode()).hexdigest() for s in snapshots]
+
+
+class _CanonicalWriter:
+    """Writes snapshots as canonical JSON, each part object once while the writer lives
+    (parts are frozen, so an object written once reads the same the next time)."""
+
+    def __init__(self) -> None:
+        # id(part) -> [part (kept alive, so the id stays its own), compact, spaced]
+        self._parts: dict[int, list[Any]] = {}
+
+    def write(self, snapshot: Snapshot) -> str:
+        values = {"snapshot_version": _encode_compact(SNAPSHOT_VERSION)}
+        for name in _hashed_fields(Snapshot):
+            values[name] = self._value(getattr(snapshot, name))
+        # What json.dumps(..., sort_keys=True) writes for these values, part by part.
+        pairs = (f"{_encode_compact(name)}:{values[name]}" for name in sorted(values))
+        return "{" + ",".join(pairs) + "}"
+
+    def _value(self, value: Any) -> str:
+        if is_dataclass(value):
+            return self._written(value)[1]
+        if type(value) is tuple and value and is_dataclass(value[0]):
+            # Records are a set: their order must not change the hash.
+            items = sorted(value, key=self._spaced) if len(value) > 1 else value
+            return "[" + ",".join(self._written(item)[1] for item in items) + "]"
+        return _encode_compact(value)
+
+    def _written(self, part: Any) -> list[Any]:
+        entry = self._parts.get(id(part))
+        if entry is None:
+            entry = self._parts[id(part)] = [part, _encode_compact(part), None]
+        return entry
+
+    def _spaced(self, part: Any) -> str:
+        entry = self._written(part)
+        if entry[2] is None:
+            entry[2] = _encode_spaced(part)
+        return entry[2]
 
 
 @functools.cache

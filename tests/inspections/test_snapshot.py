@@ -18,6 +18,7 @@ from inspections.snapshot import (
     DomainSnapshot,
     EntitySnapshot,
     Snapshot,
+    input_hashes,
     load_snapshots,
     snapshot_from_application,
 )
@@ -230,6 +231,21 @@ def test_the_input_hash_is_stable_and_follows_the_data(site):
     assert first.with_lookups(LOOKUPS).input_hash() != first.input_hash()
     [later] = load_snapshots([site.pk], as_of=AS_OF + datetime.timedelta(days=1))
     assert later.input_hash() != again.input_hash()
+
+
+def test_a_chunk_hashes_each_website_as_it_would_alone(alice_tenant):
+    # GIVEN two websites of one entity (sharing its parts) and one of another entity
+    first = make_site(alice_tenant)
+    sibling = WebsiteFactory(entity=first.entity, head=first.entity.head)
+    DomainFactory(website=sibling)
+    other = make_site(alice_tenant)
+    snapshots = load_snapshots([first.pk, sibling.pk, other.pk], as_of=AS_OF)
+    assert snapshots[0].entity is snapshots[1].entity
+
+    # WHEN the chunk is hashed at once THEN each hash is the snapshot's own
+    hashes = input_hashes(snapshots)
+    assert hashes == [snapshot.input_hash() for snapshot in snapshots]
+    assert len(set(hashes)) == 3
 
 
 def test_the_input_hash_changes_with_an_id_number(site):
