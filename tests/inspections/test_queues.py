@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+import time_machine
 from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
@@ -14,6 +15,7 @@ from django.utils import timezone
 from icpportal.models import AuditEvent
 from inspections.models import CaseState, FindingStatus
 from tests import factories
+from tests.inspections.cases_helpers import local
 from tests.inspections.queue_fixtures import case_of, days_from_now
 
 pytestmark = pytest.mark.django_db
@@ -88,13 +90,13 @@ def test_deadline_windows(leo_client, alice_tenant):
 
 
 def test_due_today(leo_client, alice_tenant):
-    now = timezone.localtime()
-    end_of_day = now.replace(hour=23, minute=59, second=0)
-    if end_of_day <= now:
-        pytest.skip("no time left today")  # pragma: no cover
-    today = case_of(alice_tenant, deadline=end_of_day)
-    case_of(alice_tenant, deadline=days_from_now(3))
-    assert listed(leo_client, due="today") == [today.pk]
+    # Ten in the morning in the portal's time zone: the rest of the day is "today".
+    morning = local("2026-12-03 10:00")
+    with time_machine.travel(morning, tick=False):
+        today = case_of(alice_tenant, deadline=local("2026-12-03 23:59"))
+        case_of(alice_tenant, deadline=local("2026-12-04 09:00"))
+        case_of(alice_tenant, state=CaseState.OVERDUE, deadline=local("2026-12-03 09:00"))
+        assert listed(leo_client, due="today") == [today.pk]
 
 
 @pytest.mark.parametrize("field", ["domain", "website_number", "entity_number", "website_name"])
