@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -202,13 +203,11 @@ def count_queries(session_key: str, path: str) -> tuple[int, int]:
     return response.status_code, len(queries)
 
 
-def run(options: dict, report) -> dict:
+def _measure(options: dict, workdir: Path, report) -> dict:
     from inspections.benchmarks import _queue_data
     from inspections.benchmarks._stack import bench_database
 
     n = options["cases"]
-    workdir = Path(tempfile.mkdtemp(prefix="bench-queue-"))
-    load_before = round(os.getloadavg()[0], 2)
     with bench_database(options["database"], keep=options["keep_database"]) as url:
         started = time.monotonic()
         data = _queue_data.build(n, report)
@@ -237,6 +236,17 @@ def run(options: dict, report) -> dict:
             timed[name]["queries"] = queries
             timed[name]["in_process_status"] = status
             report(f"  {name}: {queries} queries")
+    return timed
+
+
+def run(options: dict, report) -> dict:
+    n = options["cases"]
+    workdir = Path(tempfile.mkdtemp(prefix="bench-queue-"))
+    load_before = round(os.getloadavg()[0], 2)
+    try:
+        timed = _measure(options, workdir, report)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
     every = sorted(ms for page in timed.values() for ms in page.pop("samples"))
     figures = {
         "cases": n,
