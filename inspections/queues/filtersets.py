@@ -176,14 +176,8 @@ class CaseQueueFilter(QueueFilterSet):
             queryset = queryset.order_by(*CASE_SORTS[DEFAULT_SORT])
         return queryset
 
-    @property
-    def sort_order(self) -> str:
-        """The sort in force (the API's cursor orders by it)."""
-        if self.is_bound and self.form.is_valid():
-            return self.form.cleaned_data.get("sort") or DEFAULT_SORT
-        return DEFAULT_SORT
-
     def noop(self, queryset, name, value):
+        # ``within_days`` only sets the window of ``due=within``.
         return queryset
 
     def search(self, queryset, name, value):
