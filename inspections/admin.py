@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from icpportal.admin_base import LEAD_ROLES, StaffRoleAdmin, pretty_json
+from inspections.bulk import admin as bulk_admin  # noqa: F401  (registers bulk jobs)
 from inspections.models import (
     AccessDecision,
     BlockBudget,

@@ -6,15 +6,15 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from icpportal.api.viewsets import MAX_ID
 from icpportal.models import BulkJob
 from icpportal.tenancy import staff_role
+from inspections.bulk.jobs import MAX_CASES
 from inspections.enforcement.actions import LEAD_ROLES, MAX_EXTENSION_DAYS
 from inspections.enforcement.assignment import active_staff
 from inspections.rules import all_rules
 
 K = BulkJob.Kind
-# Case ids ticked at once; a larger set is taken as "all matching the filter".
-MAX_SELECTED = 10_000
 
 
 class Selection(models.TextChoices):
@@ -32,7 +32,7 @@ class CaseIdsField(forms.Field):
         ids = []
         for item in values:
             text = str(item).strip()
-            if not text.isdigit():
+            if not text.isdigit() or not 0 < int(text) <= MAX_ID:
                 raise forms.ValidationError(
                     _("“%(value)s” is not a case number."), params={"value": text[:20]}
                 )
@@ -87,7 +87,7 @@ class BulkJobForm(forms.Form):
         if data.get("scope") == self.SELECTED:
             if not data.get("case"):
                 self.add_error("case", _("Tick at least one case."))
-            elif len(data["case"]) > MAX_SELECTED:
+            elif len(data["case"]) > MAX_CASES:
                 self.add_error("case", _("Too many cases: apply to all matching the filter."))
         return data
 

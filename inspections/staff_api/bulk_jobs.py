@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from icpportal.api.pagination import NewestFirstCursor
 from icpportal.api.permissions import ComplianceStaff, TokenScopes
 from icpportal.api.serializers import ProblemSerializer
-from icpportal.api.viewsets import ID_REGEX
+from icpportal.api.viewsets import ID_REGEX, MAX_ID
 from icpportal.models import BulkJob
 from inspections.bulk.forms import BulkJobForm, Selection
 from inspections.bulk.jobs import BulkJobError, BulkJobForbidden
@@ -74,7 +74,9 @@ class NewBulkJobSerializer(serializers.Serializer):
     assignee = serializers.IntegerField(required=False, help_text=_("A staff user's id."))
     rule = serializers.CharField(required=False, allow_blank=True)
     scope = serializers.ChoiceField(Selection.choices, default=Selection.SELECTED)
-    cases = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+    cases = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False
+    )
     query = serializers.CharField(
         required=False, allow_blank=True, help_text=_("The case queue's filter, e.g. state=overdue")
     )

@@ -90,6 +90,8 @@ def filing(alice_tenant, private_storage):
     factories.CaseFindingFactory(case=case)
     factories.CaseMessageFactory(case=case)
     factories.AccessDecisionFactory(host=domain.name, website=website, tenant=alice_tenant)
+    job = factories.BulkJobFactory(case_ids=[case.pk])
+    job.items.create(case_id=case.pk, outcome="applied")
     new_token(factories.MembershipFactory(tenant=alice_tenant).user, alice_tenant)
     audit.record("test.seed", website.entity, before={}, after={"name": website.entity.name})
     return website
