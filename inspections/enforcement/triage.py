@@ -108,3 +108,14 @@ def do_recheck(result: RuleResult | int, *, actor, reason: str = "") -> TriageDe
         return _decide(
             result, TriageOutcome.RECHECK, actor=actor, reason=reason.strip(), recheck=campaign
         )
+
+
+def do_decide(result: RuleResult | int, outcome: str, *, actor, reason: str = "") -> TriageDecision:
+    """The decision ``outcome`` (a :class:`TriageOutcome`) on one result."""
+    if outcome == TriageOutcome.ACCEPT_PASS:
+        return do_accept_as_pass(result, actor=actor, reason=reason)
+    if outcome == TriageOutcome.CONFIRM_FAILURE:
+        return do_confirm_failure(result, actor=actor, reason=reason)
+    if outcome == TriageOutcome.RECHECK:
+        return do_recheck(result, actor=actor, reason=reason)
+    raise CaseActionError(_("Choose accept as pass, confirm as failure or re-check."))

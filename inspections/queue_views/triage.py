@@ -13,7 +13,7 @@ from django.views import View
 from icpportal.tenancy import StaffRequiredMixin
 from inspections.case_views.guidance import rule_texts
 from inspections.enforcement.actions import CaseActionError
-from inspections.enforcement.triage import do_accept_as_pass, do_confirm_failure, do_recheck
+from inspections.enforcement.triage import do_decide
 from inspections.models import RuleResult, TriageOutcome
 from inspections.queue_views import export
 from inspections.queue_views.cases import active_filters
@@ -30,15 +30,6 @@ class TriageDecisionForm(forms.Form):
         if data.get("outcome") == TriageOutcome.ACCEPT_PASS and not data.get("reason", "").strip():
             self.add_error("reason", _("Give a reason for accepting this result as a pass."))
         return data
-
-
-def decide(result: RuleResult, outcome: str, *, actor, reason: str):
-    """Run the action for ``outcome``; the decision it stored."""
-    if outcome == TriageOutcome.ACCEPT_PASS:
-        return do_accept_as_pass(result, actor=actor, reason=reason)
-    if outcome == TriageOutcome.CONFIRM_FAILURE:
-        return do_confirm_failure(result, actor=actor, reason=reason)
-    return do_recheck(result, actor=actor, reason=reason)
 
 
 DONE_MESSAGES = {
@@ -85,7 +76,7 @@ class TriageDecideView(StaffRequiredMixin, View):
             return self.back()
         outcome = form.cleaned_data["outcome"]
         try:
-            decide(result, outcome, actor=request.user, reason=form.cleaned_data["reason"])
+            do_decide(result, outcome, actor=request.user, reason=form.cleaned_data["reason"])
         except CaseActionError as error:
             messages.error(request, str(error))
         else:

@@ -21,8 +21,8 @@ from icpportal.api.viewsets import ID_REGEX
 from icpportal.tenancy import staff_role
 from inspections.enforcement.actions import LEAD_ROLES, CaseActionError
 from inspections.enforcement.assignment import do_assign_case, do_take_case, do_unassign_case
+from inspections.enforcement.triage import do_decide
 from inspections.models import CaseFinding, RectificationCase, RuleResult
-from inspections.queue_views.triage import decide
 from inspections.queues.filtersets import CaseQueueFilter, case_queue
 from inspections.queues.findings import FindingsFilter, findings_queue
 from inspections.queues.triage import TriageFilter, triage_queue
@@ -135,7 +135,7 @@ class TriageViewSet(mixins.ListModelMixin, _StaffViewSet):
         data = s.TriageDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            decision = decide(
+            decision = do_decide(
                 result,
                 data.validated_data["outcome"],
                 actor=request.user,
