@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from icpportal.api.viewsets import MAX_ID
 from icpportal.models import BulkJob
 from icpportal.tenancy import staff_role
-from inspections.bulk.jobs import MAX_CASES
+from inspections.bulk.jobs import MAX_CASES, queue_filter
 from inspections.enforcement.actions import LEAD_ROLES, MAX_EXTENSION_DAYS
 from inspections.enforcement.assignment import active_staff
 from inspections.rules import all_rules
@@ -84,12 +84,17 @@ class BulkJobForm(forms.Form):
             self.add_error("assignee", _("Only a lead may assign cases to someone else."))
         if kind == K.WAIVE and not data.get("rule") and "rule" not in self.errors:
             self.add_error("rule", _("Choose the rule whose findings are waived."))
+        if data.get("scope") == self.FILTER and not self._filter_is_valid(data):
+            self.add_error("query", _("The queue filter is not valid: filter the queue again."))
         if data.get("scope") == self.SELECTED:
             if not data.get("case"):
                 self.add_error("case", _("Tick at least one case."))
             elif len(data["case"]) > MAX_CASES:
                 self.add_error("case", _("Too many cases: apply to all matching the filter."))
         return data
+
+    def _filter_is_valid(self, data) -> bool:
+        return "query" in self.errors or queue_filter(self.user, data.get("query") or "").is_valid()
 
     def _may_assign_to(self, assignee) -> bool:
         return staff_role(self.user) in LEAD_ROLES or assignee.pk == getattr(self.user, "pk", None)

@@ -120,14 +120,19 @@ def _queue(job_id: int) -> None:
     run_bulk_job.delay(job_id)
 
 
-def resolve_query(user, query: str) -> list[int]:
-    """The ids of every case the queue's filter matches for ``user`` now."""
+def queue_filter(user, query: str):
+    """The case queue's filter of ``query``, as ``user`` sees the queue."""
     from inspections.queues.filtersets import CaseQueueFilter, case_queue
 
     data = QueryDict(query or "")
     # The filter reads the user for "assigned to me".
     request = SimpleNamespace(user=user, GET=data)
-    matches = CaseQueueFilter(data, queryset=case_queue(user), request=request)
+    return CaseQueueFilter(data, queryset=case_queue(user), request=request)
+
+
+def resolve_query(user, query: str) -> list[int]:
+    """The ids of every case the queue's filter matches for ``user`` now."""
+    matches = queue_filter(user, query)
     if not matches.is_valid():
         raise BulkJobError(_("The queue filter of this job is not valid."))
     return list(matches.qs.order_by("pk").values_list("pk", flat=True)[: MAX_CASES + 1])

@@ -100,7 +100,7 @@ class NewCampaignSerializer(serializers.Serializer):
         data = QueryDict("", mutable=True)
         data["name"], data["scope"] = attrs["name"], attrs["scope"]
         data["chunk_size"] = str(
-            attrs.get("chunk_size") or CampaignForm.base_fields["chunk_size"].initial
+            attrs.get("chunk_size", CampaignForm.base_fields["chunk_size"].initial)
         )
         data.setlist("tenants", [str(v) for v in attrs.get("tenants", ())])
         data.setlist("provinces", list(attrs.get("provinces", ())))

@@ -392,3 +392,14 @@ def test_a_twin_run_that_reaches_a_handled_case_leaves_it_alone(rachel, cases):
     assert cases[0].extension_count == 1
     assert audit_rows("case.extend", cases[0]) == 1
     assert BulkJobItem.objects.filter(job=job).count() == 1
+
+
+def test_a_filter_the_queue_would_refuse_is_refused_when_asked(rachel_client, cases):
+    response = rachel_client.post(
+        reverse("api-staff-bulk-job-list"),
+        {"kind": "remind", "scope": "filter", "query": "state=bogus"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["query"] == ["The queue filter is not valid: filter the queue again."]
+    assert not BulkJob.objects.exists()

@@ -168,6 +168,8 @@ def test_only_leads_create_and_cancel_campaigns_over_the_api(
     )
     assert missing.status_code == 400
     assert missing.json()["provinces"] == ["Choose at least one province."]
+    no_chunk = leo_client.post(url, {**body, "chunk_size": 0}, content_type="application/json")
+    assert no_chunk.status_code == 400
 
     created = leo_client.post(url, body, content_type="application/json")
     assert created.status_code == 201
