@@ -317,7 +317,9 @@ if REDIS_URL:
 # (empty: the default queue). Look-ups run concurrently inside one chunk; a chunk is
 # stopped softly before the broker would hand it to another worker.
 INSPECTION_QUEUE = envstr("INSPECTION_QUEUE")
-INSPECTION_DNS_CONCURRENCY = envint("INSPECTION_DNS_CONCURRENCY", 200, minimum=1)
+# DNS queries in flight per chunk: 64 is where the bare resolver peaks against a local
+# server (bench sweep); resolvers further away may want more.
+INSPECTION_DNS_CONCURRENCY = envint("INSPECTION_DNS_CONCURRENCY", 64, minimum=1)
 INSPECTION_RDAP_CONCURRENCY = envint("INSPECTION_RDAP_CONCURRENCY", 4, minimum=1)
 INSPECTION_CHUNK_SOFT_TIME_LIMIT = envint(
     "INSPECTION_CHUNK_SOFT_TIME_LIMIT", max(2, int(CELERY_VISIBILITY_TIMEOUT * 0.8)), minimum=2

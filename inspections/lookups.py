@@ -225,7 +225,7 @@ def gather(
     all_names = list(dict.fromkeys(n for s in snapshots for n in names[id(s)]))
     all_domains = list(dict.fromkeys(d for s in snapshots for d in asked[id(s)]))
     deadline = time.monotonic() + (chunk_budget_seconds() if budget is None else budget)
-    dns_concurrency = int(getattr(settings, "INSPECTION_DNS_CONCURRENCY", 200))
+    dns_concurrency = int(getattr(settings, "INSPECTION_DNS_CONCURRENCY", 64))
     rdap_concurrency = int(getattr(settings, "INSPECTION_RDAP_CONCURRENCY", 4))
 
     async def look_up() -> tuple[dict, dict]:

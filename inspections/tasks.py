@@ -171,7 +171,7 @@ def run_campaign_chunk(self, campaign_id: int, website_ids: Sequence[int]) -> in
     Time: the message is acknowledged when the task ends (``acks_late``); one still
     unacknowledged after the broker's visibility timeout (``CELERY_VISIBILITY_TIMEOUT``,
     an hour by default) is delivered again to another worker. A chunk of the default
-    500 websites makes six queries, resolves ~1,000 names with 200 DNS queries in
+    500 websites makes six queries, resolves ~1,000 names with 64 DNS queries in
     flight (seconds, or tens of seconds when every resolver times out) and runs the
     rules in a second; slow RDAP look-ups stop after half the visibility timeout
     (``INSPECTION_LOOKUP_BUDGET_SECONDS``) and answer "unavailable". Should a chunk
