@@ -12,11 +12,15 @@ def portal(request):
         from notifications.models import Notification
 
         unread = Notification.objects.in_app_for(user).unread().count()
+    # TenantMiddleware has read them already (none for staff).
+    memberships = getattr(request, "memberships", None)
+    if memberships is None:
+        memberships = list(memberships_of(user)) if authenticated else []
     return {
         "unread_notification_count": unread,
         "current_tenant": getattr(request, "tenant", None),
         "current_membership": getattr(request, "membership", None),
-        "user_memberships": list(memberships_of(user)) if authenticated else [],
+        "user_memberships": memberships,
         "staff_role": staff_role(user) if authenticated else None,
         "provider_name": settings.PROVIDER_NAME,
     }

@@ -71,19 +71,21 @@ def memberships_of(user):
     )
 
 
-def resolve_membership(request: HttpRequest):
+def resolve_membership(request: HttpRequest, memberships: list):
     """The membership of the tenant chosen in this session, else the user's first one."""
-    memberships = memberships_of(request.user)
     wanted = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
-    if wanted is not None:
-        chosen = memberships.filter(tenant_id=wanted).first()
-        if chosen is not None:
-            return chosen
-    return memberships.first()
+    chosen = [m for m in memberships if m.tenant_id == wanted]
+    if chosen:
+        return chosen[0]
+    return memberships[0] if memberships else None
 
 
 class TenantMiddleware:
-    """Sets ``request.tenant`` and ``request.membership`` (None for staff and guests)."""
+    """Sets ``request.tenant`` and ``request.membership`` (None for staff and guests), and
+    ``request.memberships``: the user's tenants, read once for the page's tenant switcher.
+
+    Compliance staff belong to no tenant: their memberships are not looked up.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -91,9 +93,11 @@ class TenantMiddleware:
     def __call__(self, request: HttpRequest):
         request.membership = None
         request.tenant = None
+        request.memberships = []
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            membership = resolve_membership(request)
+        if user is not None and user.is_authenticated and staff_role(user) is None:
+            request.memberships = list(memberships_of(user))
+            membership = resolve_membership(request, request.memberships)
             if membership is not None:
                 request.membership = membership
                 request.tenant = membership.tenant

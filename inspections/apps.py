@@ -12,3 +12,6 @@ class InspectionsConfig(AppConfig):
         load_rule_modules()
         # The case notices register their notification events at import.
         import inspections.enforcement.notices  # noqa: F401
+
+        # The queue filters' cached choices are dropped when a customer or province changes.
+        from inspections.queues import choices  # noqa: F401

@@ -72,7 +72,11 @@ class ReviewQueueFilter(django_filters.FilterSet):
         )
 
     def search(self, queryset, name, value):
-        text = value.strip().removeprefix("#")
+        text = value.strip()
+        if text.startswith("#") and text[1:].isdigit():
+            # "#123" is application number 123 exactly, not every name holding "123".
+            return queryset.filter(pk=int(text[1:]))
+        text = text.removeprefix("#")
         if not text:
             return queryset
         live_domain = Domain.objects.filter(website=OuterRef("website"), name__icontains=text)

@@ -46,7 +46,7 @@ from icpportal.tenancy import TenantQuerySet, TenantScopedMixin, switch_tenant
 
 # Axes sits first in AUTHENTICATION_BACKENDS; a login made by the portal itself (after
 # sign-up) names the backend that really holds the password.
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "icpportal.accounts.backends.PortalBackend"
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -15,7 +15,14 @@ from django.views.generic import DetailView, ListView
 from icpportal.models import BulkJob
 from icpportal.tenancy import StaffRequiredMixin, staff_role
 from inspections.bulk.forms import BulkJobForm
-from inspections.bulk.jobs import BulkJobError, BulkJobForbidden, do_create_bulk_job
+from inspections.bulk.jobs import (
+    MAX_CASES,
+    BulkJobError,
+    BulkJobForbidden,
+    clean_query,
+    do_create_bulk_job,
+    queue_filter,
+)
 from inspections.enforcement.actions import LEAD_ROLES
 
 RECENT_JOBS = 25
@@ -94,3 +101,25 @@ class BulkJobProgressView(StaffRequiredMixin, View):
         job = get_object_or_404(jobs_of(request.user), pk=pk)
         # No request context: the poll needs no header data.
         return HttpResponse(render_to_string("inspections/bulk/_job_progress.html", {"job": job}))
+
+
+def matching(user, query: str) -> int | None:
+    """How many cases the queue's filter ``query`` matches, as a job would resolve it
+    (without filters: the open cases), counted up to one past the job limit."""
+    filterset = queue_filter(user, clean_query(query))
+    if not filterset.is_valid():
+        return None
+    return filterset.qs.order_by().values("pk")[: MAX_CASES + 1].count()
+
+
+class BulkMatchingView(StaffRequiredMixin, View):
+    """The bulk bar's "apply to all matching" button. The queue page loads it after
+    itself: the page never counts the queue."""
+
+    def get(self, request):
+        context = {
+            "matching": matching(request.user, request.GET.urlencode()),
+            "too_many": MAX_CASES,
+        }
+        # No request context: the button needs no header data.
+        return HttpResponse(render_to_string("inspections/bulk/_matching.html", context))

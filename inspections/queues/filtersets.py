@@ -22,11 +22,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from filings.models import ProvinceRule
-from icpportal.models import Tenant
 from inspections.models import CaseFinding, CaseState, FindingStatus, RectificationCase
 from inspections.models.cases import FINAL_STATES, OPEN_STATES
 from inspections.queues.base import QueueFilterSet
+from inspections.queues.choices import customer_choices, province_choices
 from inspections.queues.search import date_range, deadline_window, website_search
 from inspections.rules import all_rules
 
@@ -139,16 +138,16 @@ class CaseQueueFilter(QueueFilterSet):
     rule = django_filters.ChoiceFilter(
         label=_("Failing rule"), choices=rule_choices, method="failing_rule"
     )
-    province = django_filters.ModelChoiceFilter(
+    province = django_filters.ChoiceFilter(
         label=_("Province"),
-        queryset=ProvinceRule.objects.order_by("code"),
-        to_field_name="code",
+        choices=province_choices,
         field_name="entity__province",
         empty_label=_("All provinces"),
     )
-    tenant = django_filters.ModelChoiceFilter(
+    tenant = django_filters.ChoiceFilter(
         label=_("Customer"),
-        queryset=Tenant.objects.order_by("name"),
+        choices=customer_choices,
+        field_name="tenant",
         empty_label=_("All customers"),
     )
     assignee = AssigneeFilter(label=_("Assignee"), method="assigned_to")

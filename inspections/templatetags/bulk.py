@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django import template
-from django.http import QueryDict
 
 from icpportal.models import BulkJob
 from icpportal.tenancy import staff_role
-from inspections.bulk.jobs import LEAD_ONLY, MAX_CASES, clean_query
+from inspections.bulk.jobs import LEAD_ONLY, clean_query
 from inspections.enforcement.actions import LEAD_ROLES
 from inspections.enforcement.assignment import active_staff
 from inspections.rules import all_rules
@@ -17,7 +16,8 @@ register = template.Library()
 
 @register.inclusion_tag("inspections/bulk/_bar.html", takes_context=True)
 def bulk_bar(context):
-    """The steps the user may apply, their inputs, and how many cases the filter matches."""
+    """The steps the user may apply and their inputs (the count of cases the filter
+    matches loads after the page)."""
     request = context["request"]
     is_lead = staff_role(request.user) in LEAD_ROLES
     staff = context.get("assignable_staff")
@@ -27,21 +27,4 @@ def bulk_bar(context):
         "rules": [(rule.code, rule.title) for rule in all_rules()],
         "is_lead": is_lead,
         "query": clean_query(request.GET.urlencode()),
-        "matching": matching(context.get("filter")),
-        "too_many": MAX_CASES,
     }
-
-
-def matching(filterset) -> int | None:
-    """How many cases the queue's filter matches, counted up to one past the job limit
-    (the queue page itself never counts)."""
-    if filterset is None:
-        return None
-    if not filterset.is_bound:
-        # The queue without filters: its open cases, as the job will resolve them.
-        filterset = type(filterset)(
-            QueryDict(""), queryset=filterset.queryset, request=filterset.request
-        )
-    if not filterset.is_valid():
-        return None
-    return filterset.qs.order_by().values("pk")[: MAX_CASES + 1].count()

@@ -366,11 +366,27 @@ def test_all_matching_counts_the_unfiltered_queue_as_the_job_resolves_it(
 ):
     case_of(alice_tenant, S.RESOLVED)
     page = rachel_client.get(reverse("staff-case-list")).content.decode()
-    assert "Apply to all 3 matching the filter" in page  # the open cases, not the resolved one
+    # The queue page loads the count after itself, for its own filter.
+    assert f'hx-get="{reverse("staff-bulk-matching")}"' in page
+    button = rachel_client.get(reverse("staff-bulk-matching")).content.decode()
+    assert "Apply to all 3 matching the filter" in button  # the open cases, not the resolved one
+    filtered = rachel_client.get(reverse("staff-bulk-matching"), {"q": f"#{cases[0].pk}"})
+    assert "Apply to the 1 matching case" in filtered.content.decode()
 
     job, _created = do_create_bulk_job(actor=rachel, kind=K.REMIND, params={}, query="")
     job = run(job)
     assert sorted(job.case_ids) == sorted(c.pk for c in cases)
+
+
+def test_the_matching_count_is_for_staff_only_and_costs_a_fixed_number_of_queries(
+    alice_client, rachel_client, cases, django_assert_max_num_queries
+):
+    assert alice_client.get(reverse("staff-bulk-matching")).status_code == 403
+    # Session, user with staff profile, second factor, and the count.
+    with django_assert_max_num_queries(4):
+        response = rachel_client.get(reverse("staff-bulk-matching"), {"state": "bogus"})
+    assert response.status_code == 200
+    assert "matching" not in response.content.decode()  # an invalid filter offers nothing
 
 
 def test_a_twin_run_that_reaches_a_handled_case_leaves_it_alone(rachel, cases):
