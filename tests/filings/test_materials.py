@@ -448,7 +448,7 @@ def test_the_checklist_page_lists_lines_in_few_queries(
 ):
     for _ in range(6):
         ApplicationMaterialFactory(application=draft, kind=MaterialKind.PRE_APPROVAL)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         response = alice_client.get(upload_url(draft))
     assert response.status_code == 200
     assert len(response.context["items"]) == 6
@@ -461,7 +461,7 @@ def test_the_documents_page_of_a_website_lists_in_constant_queries(
     website = WebsiteFactory(entity__tenant=alice_tenant)
     for _ in range(10):
         WebsiteMaterialFactory(website=website, uploaded_by=UserFactory())
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         response = alice_client.get(reverse("website-materials", args=[website.pk]))
     assert response.status_code == 200
     assert len(response.context["materials"]) == 10

@@ -375,7 +375,7 @@ def test_the_review_page_has_a_bounded_query_count(
     rachel_client, alice_tenant, django_assert_max_num_queries
 ):
     application, _website = change_of_website(alice_tenant)
-    with django_assert_max_num_queries(35):
+    with django_assert_max_num_queries(32):
         assert rachel_client.get(reverse("review-detail", args=[application.pk])).status_code == 200
 
 

@@ -524,7 +524,7 @@ def test_members_page_queries_do_not_grow_with_members(
     for _ in range(5):
         InvitationFactory(tenant=alice_tenant, invited_by=UserFactory())
     # WHEN the owner opens the members page
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         response = alice_client.get(reverse("members"))
     # THEN every member and invitation is listed
     assert response.status_code == 200

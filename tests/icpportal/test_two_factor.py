@@ -34,7 +34,7 @@ QUEUE = "/staff/review/"
 SETUP = "/accounts/two-factor/setup/"
 VERIFY = "/accounts/two-factor/verify/"
 RECOVERY = "/accounts/two-factor/recovery-codes/"
-QUERIES_OF_THE_VERIFY_PAGE = 7
+QUERIES_OF_THE_VERIFY_PAGE = 4
 NOW = datetime.datetime(2026, 12, 3, 9, 0, 15, tzinfo=datetime.UTC)
 
 

@@ -45,7 +45,7 @@ def test_findings_queue_queries_do_not_grow(
 ):
     for _ in range(rows):
         case_of(alice_tenant)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(8):
         response = leo_client.get(URL)
     assert len(response.context["page_obj"].rows) == rows
 

@@ -116,7 +116,7 @@ def test_lists_cost_the_same_queries_at_any_size(
     for i in range(rows):
         case = case_of(alice_tenant, deadline=days_from_now(i))
         factories.RuleResultFactory(website=case.website, status="cannot_tell")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         response = leo_client.get(url)
     assert len(response.json()["results"]) == rows
 
@@ -125,7 +125,7 @@ def test_detail_and_actions_cost_few_queries(
     leo_client, alice_tenant, django_assert_max_num_queries
 ):
     case = case_of(alice_tenant, rules=("domain_expiry", "entity_identity"))
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         assert leo_client.get(f"{CASES}{case.pk}/").status_code == 200
 
 

@@ -149,7 +149,7 @@ def test_triage_queue_queries_do_not_grow(
 ):
     for _ in range(rows):
         cannot_tell(website_of(alice_tenant))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         response = leo_client.get(URL)
     assert len(response.context["rows"]) == rows
 

@@ -70,7 +70,7 @@ def test_history_shows_masked_addresses(alice_client, alice, alice_tenant):
 def test_inbox_query_count_is_bounded(alice_client, alice, django_assert_max_num_queries):
     for n in range(25):
         notify("in_app", "generic", recipient_user=alice, context={"subject": n, "text": n})
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(11):
         alice_client.get(reverse("notification-inbox"))
 
 
