@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 from filings.review.sla import SlaClock, deadline_clocks
 from inspections.models import RectificationCase
@@ -18,9 +19,11 @@ NOT_FILTERS = ("page", "format")
 
 @dataclass(frozen=True)
 class CaseRow:
-    """One line of the queue: the case, its failing rules and its clock (open cases)."""
+    """One line of the queue: the case, its page, its failing rules and its clock (open
+    cases)."""
 
     case: RectificationCase
+    url: str
     rules: list[str]
     sla: SlaClock | None
 
@@ -29,7 +32,13 @@ def case_rows(cases: list[RectificationCase]) -> list[CaseRow]:
     running = {c.pk: c.deadline for c in cases if c.is_open and c.clock_paused_at is None}
     clocks = deadline_clocks(running)
     return [
-        CaseRow(case=c, rules=(c.failing_rules or "").split(), sla=clocks.get(c.pk)) for c in cases
+        CaseRow(
+            case=c,
+            url=reverse("staff-case-detail", args=[c.pk]),
+            rules=(c.failing_rules or "").split(),
+            sla=clocks.get(c.pk),
+        )
+        for c in cases
     ]
 
 
