@@ -3,6 +3,9 @@ rachel is a compliance reviewer and leo a compliance lead."""
 
 from __future__ import annotations
 
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 from django.conf import settings
 
@@ -19,6 +22,33 @@ def pytest_configure(config):
         raise pytest.UsageError(
             f"CI runs the suite on PostgreSQL: set ICP_DATABASE_URL=postgres://… (got {engine})."
         )
+    _redis_database_per_process()
+
+
+def _redis_database_per_process():
+    """Each pytest-xdist process gets a Redis database of its own (the given one, then
+    the ones below it), so one process's cache flush or throttle counter never reaches
+    another's tests. Worker processes started by tests inherit it through the
+    environment."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or not settings.REDIS_URL:
+        return
+    shared = settings.REDIS_URL
+    parts = urlsplit(shared)
+    base = int(parts.path.lstrip("/") or 0)
+    own = urlunsplit(parts._replace(path=f"/{(base - int(worker[2:])) % 16}"))
+    settings.REDIS_URL = own
+    settings.CACHES["default"]["LOCATION"] = own
+    settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = own
+    if shared == settings.GATE_REDIS_URL:
+        settings.GATE_REDIS_URL = own
+    for name in ("ICP_REDIS_URL", "ICP_GATE_REDIS_URL"):
+        if os.environ.get(name) == shared:
+            os.environ[name] = own
+
+    from icpportal.celery import app
+
+    app.conf.broker_url = app.conf.result_backend = own
 
 
 def pytest_collection_modifyitems(config, items):
