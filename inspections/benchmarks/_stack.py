@@ -1,5 +1,5 @@
-"""The real stack a benchmark runs on: its own database, Celery worker processes, and a
-sampler of their memory.
+"""The real stack a benchmark runs on: its own database, a gunicorn server, Celery
+worker processes, and a sampler of their memory.
 
 The benchmark database is created next to the configured one (same PostgreSQL
 server, another name), migrated, and dropped at the end, so a benchmark never touches
@@ -10,8 +10,10 @@ settings plus the environment the benchmark gives them.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +27,8 @@ from django.core.management import call_command
 from django.db import connection, connections
 
 ROOT = Path(settings.BASE_DIR)
+# What nginx, which ends TLS in front of gunicorn, adds to every request.
+BEHIND_NGINX = {"X-Forwarded-Proto": "https"}
 
 
 def _quoted(name: str) -> str:
@@ -69,6 +73,63 @@ def bench_database(name: str, *, keep: bool = False) -> Iterator[str]:
         connection.settings_dict["NAME"] = original
         if not keep:
             _drop(name)
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _answers(port: int, probe: str) -> bool:
+    with contextlib.suppress(OSError):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        try:
+            conn.request("GET", probe, headers=BEHIND_NGINX)
+            return conn.getresponse().status < 500
+        finally:
+            conn.close()
+    return False
+
+
+def _stop(process: subprocess.Popen, grace: float) -> None:
+    """SIGTERM, then a kill when the process is still there after ``grace`` seconds."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def gunicorn(
+    config: str, env: dict[str, str], port: int, log: Path, *, probe: str
+) -> Iterator[str]:
+    """gunicorn with ``config`` (a path under the project) and the environment ``env``
+    (added to this process's), bound to loopback ``port`` by that environment. Answers
+    its base URL once ``probe`` answers below 500; stopped (SIGTERM, then killed) at
+    the end of the block."""
+    command = [str(Path(sys.executable).parent / "gunicorn"), "--config", config]
+    with log.open("wb") as out:
+        process = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        # Workers importing Django on a busy two-core machine can take a while.
+        deadline = time.monotonic() + 240
+        while not _answers(port, probe):
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited:\n{log.read_text(errors='replace')[-3000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not answer:\n{log.read_text()[-3000:]}")
+            time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        _stop(process, grace=40)
 
 
 def rss_mib(pid: int) -> float:
@@ -184,11 +245,5 @@ class Worker:
         return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        if self.process is not None:
+            _stop(self.process, grace=30)

@@ -27,22 +27,17 @@ import re
 import resource
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
-from urllib.request import Request, urlopen
 
 from django.conf import settings
-from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 
+from inspections.benchmarks._stack import BEHIND_NGINX, bench_database, free_port, gunicorn
 from inspections.gate import store
 from inspections.gate.nginx_map import ExportOptions, export_nginx_map
 from inspections.gate.reconcile import rebuild_redis
@@ -51,9 +46,6 @@ HELP = (
     "Load /gate/check on the gate's gunicorn with wrk against a hello-world view; "
     "time the nginx export."
 )
-ROOT = Path(settings.BASE_DIR)
-# What nginx, which ends TLS in front of gunicorn, adds to every request.
-BEHIND_NGINX = {"X-Forwarded-Proto": "https"}
 TARGETS = {"requests_per_s": 2000, "p99_ms": 20, "ratio_to_hello": 0.6, "export_seconds": 10}
 
 
@@ -70,39 +62,6 @@ def add_arguments(parser) -> None:
 
 
 # --- the scratch database -----------------------------------------------------------
-
-
-def _database_url(name: str) -> str:
-    db = connection.settings_dict
-    user = quote(db["USER"] or "", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    credentials = f"{user}{password}@" if user else ""
-    port = f":{db['PORT']}" if db["PORT"] else ""
-    return f"postgres://{credentials}{db['HOST'] or '127.0.0.1'}{port}/{name}"
-
-
-@contextlib.contextmanager
-def scratch_database(name: str, keep: bool) -> Iterator[str]:
-    if connection.vendor != "postgresql":
-        raise RuntimeError("bench gate needs PostgreSQL (ICP_DATABASE_URL).")
-    original = connection.settings_dict["NAME"]
-    if name == original:
-        raise RuntimeError("The benchmark database must not be the configured one.")
-    quoted = connection.ops.quote_name(name)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {quoted}")
-    connections.close_all()
-    connection.settings_dict["NAME"] = name
-    try:
-        call_command("migrate", verbosity=0, interactive=False, skip_checks=True)
-        yield _database_url(name)
-    finally:
-        connections.close_all()
-        connection.settings_dict["NAME"] = original
-        if not keep:
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
 
 
 def load_decisions(first: int, last: int) -> None:
@@ -128,12 +87,6 @@ def load_decisions(first: int, last: int) -> None:
 # --- gunicorn and wrk ---------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _fernet_key() -> str:
     from cryptography.fernet import Fernet
 
@@ -141,10 +94,10 @@ def _fernet_key() -> str:
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, redis_url: str, redis_key: str, log: Path) -> Iterator[str]:
-    port = _free_port()
+def gate_server(database_url: str, redis_url: str, redis_key: str, log: Path) -> Iterator[str]:
+    """The gate's own gunicorn as in production, on the scratch database and Redis key."""
+    port = free_port()
     env = {
-        **os.environ,
         "DJANGO_SETTINGS_MODULE": "inspections.benchmarks._gate_settings",
         "ICP_ENV": "production",
         "ICP_DEBUG": "false",
@@ -156,38 +109,8 @@ def gunicorn(database_url: str, redis_url: str, redis_key: str, log: Path) -> It
         "ICP_FIELD_KEYS": _fernet_key(),
         "GUNICORN_GATE_BIND": f"127.0.0.1:{port}",
     }
-    command = [
-        str(Path(sys.executable).parent / "gunicorn"), "--config", "deploy/gunicorn-gate.conf.py"
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        # Workers importing Django on a busy two-core machine can take a while.
-        deadline = time.monotonic() + 240
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{log.read_text(errors='replace')[-3000:]}")
-            try:
-                probe = Request(f"{base}/bench/hello", headers=BEHIND_NGINX)  # noqa: S310
-                with urlopen(probe, timeout=2) as answer:  # noqa: S310
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not answer:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
+    with gunicorn("deploy/gunicorn-gate.conf.py", env, port, log, probe="/bench/hello") as base:
         yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 # Counts answers other than the expected statuses, summed over wrk's threads.
@@ -277,7 +200,7 @@ def time_export(hosts: int, workdir: Path, report) -> dict:
     result = export_nginx_map(
         directory,
         ExportOptions(
-            http_listen=f"127.0.0.1:{_free_port()}", https_listen=f"127.0.0.1:{_free_port()}"
+            http_listen=f"127.0.0.1:{free_port()}", https_listen=f"127.0.0.1:{free_port()}"
         ),
     )
     figures = {
@@ -323,12 +246,12 @@ def run(options: dict, report) -> dict:
     saved_key = store.DECISIONS_KEY
     store.DECISIONS_KEY = redis_key
     try:
-        with scratch_database(options["database"], options["keep_database"]) as database_url:
+        with bench_database(options["database"], keep=options["keep_database"]) as database_url:
             report(f"Loading {decisions} decisions into {options['database']} and Redis")
             load_decisions(0, decisions)
             rebuild_redis(client)
             log = workdir / "gunicorn.log"
-            with gunicorn(database_url, redis_url, redis_key, log) as base:
+            with gate_server(database_url, redis_url, redis_key, log) as base:
                 report(f"gunicorn up at {base}; wrk {options['connections']} connections, "
                        f"{options['duration']} s per run")  # fmt: skip
                 gate = run_wrk(f"{base}/gate/check", _GATE_LUA % {"decisions": decisions},

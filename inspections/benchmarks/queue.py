@@ -26,7 +26,6 @@ import contextlib
 import http.client
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -39,9 +38,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import connection
 
+from inspections.benchmarks._stack import BEHIND_NGINX, free_port, gunicorn
+
 HELP = "Time the staff case queue page and the staff cases API over N cases on gunicorn."
 ROOT = Path(settings.BASE_DIR)
-BEHIND_NGINX = {"X-Forwarded-Proto": "https"}
 TARGETS = {"p95_ms": 150, "queries": 12}
 PAGE_SIZE = 50
 
@@ -74,14 +74,6 @@ def staff_session(user) -> str:
     return session.session_key
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Browser:
     """One staff member's requests to the server, timed."""
 
@@ -107,10 +99,10 @@ class Browser:
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, workers: int, log: Path) -> Iterator[str]:
-    port = _free_port()
+def portal_server(database_url: str, workers: int, log: Path) -> Iterator[str]:
+    """The portal on gunicorn as in production, on the scratch database."""
+    port = free_port()
     env = {
-        **os.environ,
         "DJANGO_SETTINGS_MODULE": "icpportal.settings",
         "ICP_ENV": "production",
         "ICP_DEBUG": "false",
@@ -126,35 +118,10 @@ def gunicorn(database_url: str, workers: int, log: Path) -> Iterator[str]:
     # Production serves hashed static names from the manifest: collect them first.
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT, env=env, check=True, timeout=300,
+        cwd=ROOT, env={**os.environ, **env}, check=True, timeout=300,
     )  # fmt: skip
-    command = [str(Path(sys.executable).parent / "gunicorn"), "--config", "deploy/gunicorn.conf.py"]
-    with log.open("wb") as out:
-        process = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 240
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{log.read_text(errors='replace')[-3000:]}")
-            with contextlib.suppress(OSError):
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz", headers=BEHIND_NGINX)
-                if conn.getresponse().status < 500:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not answer:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
+    with gunicorn("deploy/gunicorn.conf.py", env, port, log, probe="/healthz") as base:
         yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=40)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 def _deep_cursor(browser: Browser, first: str, depth: int) -> str:
@@ -225,7 +192,7 @@ def _measure(options: dict, workdir: Path, report) -> dict:
             "api_first": "/api/v1/staff/cases/",
             "api_filtered": f"/api/v1/staff/cases/?{filters}",
         }
-        with gunicorn(url, options["workers"], workdir / "gunicorn.log") as base:
+        with portal_server(url, options["workers"], workdir / "gunicorn.log") as base:
             browser = Browser(base, session_key)
             pages["api_deep"] = _deep_cursor(browser, pages["api_first"], options["cursor_depth"])
             report(f"gunicorn up at {base}; {options['requests']} requests per page")
