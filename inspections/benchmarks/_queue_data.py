@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from filings.models import Domain, Entity, Person, Website
+from filings.models import Entity
 from icpportal.crypto import keyed_hash
 from icpportal.models import StaffProfile, Tenant
+from inspections.benchmarks import _filings
 
 TENANTS = 8
 WEBSITES_PER_ENTITY = 25
@@ -41,13 +42,6 @@ class QueueData:
     reviewers: list
 
 
-def _resident_id(n: int) -> str:
-    from stdnum.cn import ric
-
-    body = f"110105198001{n % 10000:04d}"[:17]
-    return body + ric.calc_check_digit(body + "0")
-
-
 def build(n: int, report) -> QueueData:
     """``n`` cases over ``TENANTS`` customers, ``PROVINCES`` and ``RULES``."""
     users = get_user_model().objects
@@ -62,16 +56,7 @@ def build(n: int, report) -> QueueData:
     for t in range(TENANTS):
         tenant = Tenant.objects.create(name=f"压测客户{t}", slug=f"bench-queue-{t}")
         tenants.append(tenant)
-        heads.append(
-            Person.objects.create(
-                tenant=tenant,
-                name=f"负责人{t}",
-                id_type="resident_id",
-                id_number=_resident_id(t),
-                mobile=f"+86138{t:08d}",
-                email=f"head{t}@bench.example.com",
-            )
-        )
+        heads.append(_filings.head(tenant, t))
     entity_count = (n + WEBSITES_PER_ENTITY - 1) // WEBSITES_PER_ENTITY
     entities = []
     for e in range(entity_count):
@@ -97,30 +82,17 @@ def build(n: int, report) -> QueueData:
         )
     Entity.objects.bulk_create(entities, batch_size=BATCH)
     report(f"  {len(entities)} entities of {TENANTS} customers")
-    for start in range(0, n, BATCH):
-        websites = []
-        for i in range(start, min(n, start + BATCH)):
-            entity = entities[i // WEBSITES_PER_ENTITY]
-            websites.append(
-                Website(
-                    tenant_id=entity.tenant_id,
-                    entity=entity,
-                    name=f"压测网站{i}",
-                    homepage_url=f"https://q{i}.queue-bench.test/",
-                    content_category="corporate",
-                    head_id=entity.head_id,
-                    filing_number=f"{entity.filing_number}-{i % WEBSITES_PER_ENTITY + 1}",
-                )
-            )
-        Website.objects.bulk_create(websites, batch_size=BATCH)
-        Domain.objects.bulk_create(
-            [
-                Domain(tenant_id=w.tenant_id, website=w, name=f"q{start + k}.queue-bench.test")
-                for k, w in enumerate(websites)
-            ],
-            batch_size=BATCH,
-        )
-        report(f"  {min(n, start + BATCH)} / {n} websites")
+    made = 0
+    for saved, _domains in _filings.websites(
+        n,
+        entities,
+        per_entity=WEBSITES_PER_ENTITY,
+        name="压测网站{i}",
+        host="q{i}.queue-bench.test",
+        batch=BATCH,
+    ):
+        made += len(saved)
+        report(f"  {made} / {n} websites")
     _cases_and_findings([r.pk for r in reviewers])
     with connection.cursor() as cursor:
         # As autovacuum leaves a table in steady use: statistics and the visibility

@@ -73,8 +73,9 @@ def run(options: dict, report) -> dict:
 
 def _build(n: int, report) -> list[str]:
     """N websites with one domain and an overdue case each; answers the hosts."""
-    from filings.models import Domain, Entity, Person, Website
+    from filings.models import Entity
     from icpportal.models import Membership, Tenant
+    from inspections.benchmarks import _filings
     from inspections.models import Campaign, CaseState, RectificationCase
 
     now = timezone.now()
@@ -87,14 +88,7 @@ def _build(n: int, report) -> list[str]:
             username=f"bench-owner-{t}", email=f"owner{t}@bench.example.com"
         )
         Membership.objects.create(user=owner, tenant=tenant, role=Membership.Role.OWNER)
-        head = Person.objects.create(
-            tenant=tenant,
-            name=f"负责人{t}",
-            id_type="resident_id",
-            id_number=_resident_id(t),
-            mobile=f"+86138{t:08d}",
-            email=f"head{t}@bench.example.com",
-        )
+        head = _filings.head(tenant, t)
         entities.append(
             Entity.objects.create(
                 tenant=tenant,
@@ -114,27 +108,14 @@ def _build(n: int, report) -> list[str]:
         )
     hosts: list[str] = []
     overdue_since = now - timedelta(days=1)
-    for start in range(0, n, BUILD_BATCH):
-        websites = []
-        for i in range(start, min(n, start + BUILD_BATCH)):
-            entity = entities[i // WEBSITES_PER_TENANT]
-            websites.append(
-                Website(
-                    tenant_id=entity.tenant_id,
-                    entity=entity,
-                    name=f"基准网站{i}",
-                    homepage_url=f"https://site{i}.bench.example.com/",
-                    content_category="corporate",
-                    head_id=entity.head_id,
-                    filing_number=f"{entity.filing_number}-{i % WEBSITES_PER_TENANT + 1}",
-                )
-            )
-        Website.objects.bulk_create(websites, batch_size=BUILD_BATCH)
-        domains = [
-            Domain(tenant_id=w.tenant_id, website=w, name=f"site{start + k}.bench.example.com")
-            for k, w in enumerate(websites)
-        ]
-        Domain.objects.bulk_create(domains, batch_size=BUILD_BATCH)
+    for websites, domains in _filings.websites(
+        n,
+        entities,
+        per_entity=WEBSITES_PER_TENANT,
+        name="基准网站{i}",
+        host="site{i}.bench.example.com",
+        batch=BUILD_BATCH,
+    ):
         hosts += [d.name for d in domains]
         RectificationCase.objects.bulk_create(
             [
@@ -155,17 +136,10 @@ def _build(n: int, report) -> list[str]:
             ],
             batch_size=BUILD_BATCH,
         )
-        report(f"  {min(n, start + BUILD_BATCH)} / {n}")
+        report(f"  {len(hosts)} / {n}")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return hosts
-
-
-def _resident_id(n: int) -> str:
-    from stdnum.cn import ric
-
-    body = f"110105198001{n % 10000:04d}"[:17]
-    return body + ric.calc_check_digit(body + "0")
 
 
 def _escalate(n: int, workers: int, queue: str, timeout: float, fleet, report) -> float:
