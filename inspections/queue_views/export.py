@@ -69,13 +69,17 @@ def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def _entity_cells(entity) -> list[str]:
+def _website_cells(website, entity, tenant) -> list[str]:
+    """The columns every queue ends its row with: whose website it is (masked)."""
     return [
+        website.name,
+        website.filing_number,
         entity.name,
         entity.filing_number,
         mask_id_number(entity.id_number),
         mask_phone(entity.office_phone),
         entity.province_id,
+        tenant.name,
     ]
 
 
@@ -85,10 +89,7 @@ def case_cells(case) -> list:
         case.get_state_display(),
         _when(case.deadline),
         _when(case.opened_at),
-        case.website.name,
-        case.website.filing_number,
-        *_entity_cells(case.entity),
-        case.tenant.name,
+        *_website_cells(case.website, case.entity, case.tenant),
         case.failing,
         case.failing_rules,
         case.assignee.get_username() if case.assignee else "",
@@ -103,10 +104,7 @@ def triage_cells(result) -> list:
         result.rule_code,
         mask_text(result.message),
         _when(result.created_at),
-        website.name,
-        website.filing_number,
-        *_entity_cells(website.entity),
-        result.tenant.name,
+        *_website_cells(website, website.entity, result.tenant),
     ]
 
 
@@ -120,19 +118,19 @@ def finding_cells(finding) -> list:
         finding.get_status_display(),
         mask_text(finding.message),
         _when(finding.last_seen_at),
-        case.website.name,
-        case.website.filing_number,
-        *_entity_cells(case.entity),
-        finding.tenant.name,
+        *_website_cells(case.website, case.entity, finding.tenant),
     ]
 
 
-_ENTITY_HEADER = [
+_WEBSITE_HEADER = [
+    _("Website"),
+    _("Website filing number"),
     _("Entity"),
     _("Entity filing number"),
     _("ID number"),
     _("Office phone"),
     _("Province"),
+    _("Customer"),
 ]
 
 CASES = Export(
@@ -142,10 +140,7 @@ CASES = Export(
         _("State"),
         _("Deadline"),
         _("Opened"),
-        _("Website"),
-        _("Website filing number"),
-        *_ENTITY_HEADER,
-        _("Customer"),
+        *_WEBSITE_HEADER,
         _("Failing"),
         _("Failing rules"),
         _("Assignee"),
@@ -160,10 +155,7 @@ TRIAGE = Export(
         _("Rule"),
         _("Message"),
         _("Inspected"),
-        _("Website"),
-        _("Website filing number"),
-        *_ENTITY_HEADER,
-        _("Customer"),
+        *_WEBSITE_HEADER,
     ],
     cells=triage_cells,
 )
@@ -177,10 +169,7 @@ FINDINGS = Export(
         _("Status"),
         _("Message"),
         _("Last seen"),
-        _("Website"),
-        _("Website filing number"),
-        *_ENTITY_HEADER,
-        _("Customer"),
+        *_WEBSITE_HEADER,
     ],
     cells=finding_cells,
 )
