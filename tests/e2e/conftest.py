@@ -5,8 +5,10 @@ A failing journey leaves a screenshot of its last page in ``test-artifacts/``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -59,17 +61,27 @@ def pytest_runtest_makereport(item, call):
         item.stash.setdefault("failed", report.failed)
 
 
-@pytest.fixture
-def page(browser, request, live_server):
+@contextlib.contextmanager
+def browser_page(browser, live_server, request, who: str = "") -> Iterator:
+    """A page in a browser context of its own (its own cookies) on the live server; a
+    screenshot ``<test><who>.png`` when the test failed."""
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.base = live_server.url
-    yield page
-    if request.node.stash.get("failed", False):
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    try:
+        yield page
+        if request.node.stash.get("failed", False):
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}{who}.png"), full_page=True)
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(browser, request, live_server):
+    with browser_page(browser, live_server, request) as page:
+        yield page
 
 
 def log_in(page, username: str, password: str = "correct horse battery staple") -> None:

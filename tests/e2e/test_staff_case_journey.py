@@ -15,7 +15,7 @@ from inspections.enforcement.periods import deadline_for
 from inspections.models import CaseState, FindingStatus
 from tests import factories
 from tests.clients import authenticator_of
-from tests.e2e.conftest import ARTIFACTS, log_in_staff
+from tests.e2e.conftest import browser_page, log_in_staff
 from tests.inspections.cases_helpers import website_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,15 +60,8 @@ def cases(alice_tenant, bob_tenant):
 def lead_page(browser, live_server, request, leo):
     """Leo's own browser session, logged in with his password and authenticator app."""
     authenticator_of(leo)
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.base = live_server.url
-    yield page
-    if request.node.stash.get("failed", False):
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-lead.png"), full_page=True)
-    context.close()
+    with browser_page(browser, live_server, request, who="-lead") as page:
+        yield page
 
 
 def queue_rows(page: Page):
