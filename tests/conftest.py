@@ -8,7 +8,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
+from tests.api import token_client
 from tests.clients import customer_client, staff_client
 from tests.factories import MembershipFactory, StaffProfileFactory, TenantFactory, UserFactory
 from tests.services import IN_CI
@@ -162,3 +164,15 @@ def rachel_client(rachel):
 def leo_client(leo):
     """A lead's session, as staff pages require it."""
     return staff_client(leo)
+
+
+@pytest.fixture
+def alice_api(alice, alice_tenant):
+    """A client of alice's with an API token (read and write) and no session."""
+    return token_client(alice, alice_tenant)
+
+
+@pytest.fixture
+def fresh_throttles():
+    """API request counters start at zero (they live in the cache)."""
+    cache.clear()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -20,19 +19,9 @@ from tests import factories
 from tests.api import new_token, token_client
 from tests.inspections.cases_helpers import inspected, website_of
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttles")]
 S = CaseState
 API = "/api/v1"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    cache.clear()
-
-
-@pytest.fixture
-def alice_api(alice, alice_tenant):
-    return token_client(alice, alice_tenant)
 
 
 @pytest.fixture

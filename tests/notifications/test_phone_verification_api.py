@@ -9,7 +9,6 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -19,18 +18,8 @@ from notifications.sms import locmem
 from tests.api import new_token, token_client
 from tests.factories import PersonFactory, PhoneVerificationFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_throttles")]
 URL = "/api/v1/phone-verifications/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttles():
-    cache.clear()
-
-
-@pytest.fixture
-def alice_api(alice, alice_tenant):
-    return token_client(alice, alice_tenant)
 
 
 @pytest.fixture
