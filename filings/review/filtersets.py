@@ -7,8 +7,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from filings.choices import ApplicationKind, ApplicationStatus
-from filings.models import Application, Domain, ProvinceRule
+from filings.models import Application, Domain
 from icpportal.models import Tenant
+from inspections.queues.base import customer_filter, province_filter, search_filter
 
 
 def review_queue(user) -> QuerySet[Application]:
@@ -38,26 +39,12 @@ def _tenants_waiting(request=None):
 class ReviewQueueFilter(django_filters.FilterSet):
     """Narrow the queue by kind, province and customer, or search it."""
 
-    q = django_filters.CharFilter(
-        label=_("Search"),
-        method="search",
-        help_text=_("Entity or website name, domain, filing number or application number"),
-    )
+    q = search_filter(_("Entity or website name, domain, filing number or application number"))
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=ApplicationKind.choices, empty_label=_("All kinds")
     )
-    province = django_filters.ModelChoiceFilter(
-        label=_("Province"),
-        queryset=ProvinceRule.objects.order_by("code"),
-        to_field_name="code",
-        method="in_province",
-        empty_label=_("All provinces"),
-    )
-    tenant = django_filters.ModelChoiceFilter(
-        label=_("Customer"),
-        queryset=_tenants_waiting,
-        empty_label=_("All customers"),
-    )
+    province = province_filter(method="in_province")
+    tenant = customer_filter(_tenants_waiting)
 
     class Meta:
         model = Application

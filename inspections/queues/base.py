@@ -1,9 +1,41 @@
-"""The base of every queue filterset: Bootstrap-styled fields for the shared filter bar."""
+"""The base of every queue filterset: Bootstrap-styled fields for the shared filter bar,
+and the filters several queues narrow by in the same words."""
 
 from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from filings.models import ProvinceRule
+from icpportal.models import Tenant
+
+SEARCH_HELP = _("Domain, website or entity name, or filing number")
+
+
+def search_filter(help_text=SEARCH_HELP) -> django_filters.CharFilter:
+    """The search box; the filterset answers it in its ``search`` method."""
+    return django_filters.CharFilter(label=_("Search"), method="search", help_text=help_text)
+
+
+def province_filter(**where) -> django_filters.ModelChoiceFilter:
+    """A province by its code; ``where`` is the ``field_name`` or ``method`` it filters by."""
+    return django_filters.ModelChoiceFilter(
+        label=_("Province"),
+        queryset=ProvinceRule.objects.order_by("code"),
+        to_field_name="code",
+        empty_label=_("All provinces"),
+        **where,
+    )
+
+
+def customer_filter(queryset=None) -> django_filters.ModelChoiceFilter:
+    """A customer, from ``queryset`` (a queryset or a callable; every tenant by name)."""
+    return django_filters.ModelChoiceFilter(
+        label=_("Customer"),
+        queryset=Tenant.objects.order_by("name") if queryset is None else queryset,
+        empty_label=_("All customers"),
+    )
 
 
 class QueueFilterSet(django_filters.FilterSet):

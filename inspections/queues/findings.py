@@ -6,10 +6,8 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from filings.models import ProvinceRule
-from icpportal.models import Tenant
 from inspections.models import CaseFinding, FindingStatus
-from inspections.queues.base import QueueFilterSet
+from inspections.queues.base import QueueFilterSet, customer_filter, province_filter, search_filter
 from inspections.queues.filtersets import rule_choices
 from inspections.queues.search import website_search
 from inspections.rules import Severity
@@ -27,11 +25,7 @@ def findings_queue(user) -> QuerySet[CaseFinding]:
 class FindingsFilter(QueueFilterSet):
     """Narrow the findings by status (failing by default), rule, severity, place, customer."""
 
-    q = django_filters.CharFilter(
-        label=_("Search"),
-        method="search",
-        help_text=_("Domain, website or entity name, or filing number"),
-    )
+    q = search_filter()
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=[("all", _("Any status")), *FindingStatus.choices],
@@ -44,18 +38,8 @@ class FindingsFilter(QueueFilterSet):
     severity = django_filters.ChoiceFilter(
         label=_("Severity"), choices=Severity.choices, empty_label=_("Any severity")
     )
-    province = django_filters.ModelChoiceFilter(
-        label=_("Province"),
-        queryset=ProvinceRule.objects.order_by("code"),
-        to_field_name="code",
-        field_name="case__entity__province",
-        empty_label=_("All provinces"),
-    )
-    tenant = django_filters.ModelChoiceFilter(
-        label=_("Customer"),
-        queryset=Tenant.objects.order_by("name"),
-        empty_label=_("All customers"),
-    )
+    province = province_filter(field_name="case__entity__province")
+    tenant = customer_filter()
 
     class Meta:
         model = CaseFinding

@@ -10,10 +10,8 @@ import django_filters
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from filings.models import ProvinceRule
-from icpportal.models import Tenant
 from inspections.models import RuleResult
-from inspections.queues.base import QueueFilterSet
+from inspections.queues.base import QueueFilterSet, customer_filter, province_filter, search_filter
 from inspections.queues.filtersets import rule_choices
 from inspections.queues.search import website_search
 from inspections.rules import Status
@@ -41,26 +39,12 @@ def triage_queue(user) -> QuerySet[RuleResult]:
 class TriageFilter(QueueFilterSet):
     """Narrow the triage queue by rule, place, customer, campaign, or search it."""
 
-    q = django_filters.CharFilter(
-        label=_("Search"),
-        method="search",
-        help_text=_("Domain, website or entity name, or filing number"),
-    )
+    q = search_filter()
     rule = django_filters.ChoiceFilter(
         label=_("Rule"), choices=rule_choices, field_name="rule_code", empty_label=_("All rules")
     )
-    province = django_filters.ModelChoiceFilter(
-        label=_("Province"),
-        queryset=ProvinceRule.objects.order_by("code"),
-        to_field_name="code",
-        field_name="website__entity__province",
-        empty_label=_("All provinces"),
-    )
-    tenant = django_filters.ModelChoiceFilter(
-        label=_("Customer"),
-        queryset=Tenant.objects.order_by("name"),
-        empty_label=_("All customers"),
-    )
+    province = province_filter(field_name="website__entity__province")
+    tenant = customer_filter()
     campaign = django_filters.NumberFilter(label=_("Campaign number"), field_name="campaign_id")
 
     class Meta:
