@@ -22,10 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from filings.applications.actions import do_withdraw_for_overdue_case
-from filings.applications.queries import CHANGE_KINDS
+from filings.applications.queries import changes_under_review
 from filings.choices import ApplicationKind, ApplicationStatus
 from filings.models import Application, Website
-from filings.models.application import UNDER_REVIEW_STATUSES
 from icpportal.calendar import WorkingCalendar
 from inspections.enforcement import bulk, decisions, notices, periods, safeguards
 from inspections.enforcement.trail import record_steps
@@ -332,14 +331,9 @@ def close_deregistered_cases(now: datetime, report: EscalationReport | None = No
 
 
 def _change_under_review():
-    """What ``filings.applications.queries.applications_under_review`` answers, as a
-    subquery: a change of the case's website, or of its entity, under review."""
-    website_kinds = [k for k in CHANGE_KINDS if k != ApplicationKind.CHANGE_ENTITY]
-    return Application.objects.filter(
-        Q(kind__in=website_kinds, website_id=OuterRef("website_id"))
-        | Q(kind=ApplicationKind.CHANGE_ENTITY, entity_id=OuterRef("entity_id")),
-        tenant_id=OuterRef("tenant_id"),
-        status__in=UNDER_REVIEW_STATUSES,
+    """A change of the case's website, or of its entity, under review (a subquery)."""
+    return changes_under_review(
+        OuterRef("website_id"), OuterRef("entity_id"), OuterRef("tenant_id")
     )
 
 

@@ -99,14 +99,6 @@ def client() -> redis.Redis | None:
     return connection.client
 
 
-def _packed(*args: bytes) -> bytes:
-    """One command in the Redis protocol (RESP)."""
-    parts = [b"*%d\r\n" % len(args)]
-    for arg in args:
-        parts.append(b"$%d\r\n%s\r\n" % (len(arg), arg))
-    return b"".join(parts)
-
-
 def read_hosts(names: list[str]) -> list | None:
     """HMGET of the ready mark and ``names`` on this thread's own connection; None
     when no Redis is configured or it failed moments ago. Raises ``redis.RedisError``."""
@@ -114,14 +106,8 @@ def read_hosts(names: list[str]) -> list | None:
     if connection is None or connection.down_until > time.monotonic():
         return None
     own = connection.own()
-    command = _packed(
-        b"HMGET",
-        DECISIONS_KEY.encode(),
-        READY_FIELD.encode(),
-        *(name.encode("ascii") for name in names),
-    )
     try:
-        own.send_packed_command([command])
+        own.send_command("HMGET", DECISIONS_KEY, READY_FIELD, *names, check_health=False)
         return own.read_response()
     except BaseException:
         # Whatever went wrong, the next command must not read this one's reply.

@@ -139,11 +139,6 @@ class Outcome:
         kept = dict(evidence) if evidence and _PASS_EVIDENCE.get() else {}
         return cls(Status.PASS, code, evidence=kept)
 
-    @staticmethod
-    def pass_evidence_wanted() -> bool:
-        """False while passes keep no evidence: a rule may skip building it for a pass."""
-        return _PASS_EVIDENCE.get()
-
     @classmethod
     def failed(
         cls,
