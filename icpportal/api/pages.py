@@ -22,7 +22,6 @@ from icpportal.api.tokens import (
     do_create_api_token,
     do_revoke_api_token,
     max_lifetime,
-    staff_has_second_factor,
 )
 from icpportal.models import ApiToken
 from icpportal.tenancy import is_staff_member
@@ -88,18 +87,15 @@ class ApiTokensView(LoginRequiredMixin, View):
 
     def page(self, form: NewTokenForm, secret: str = "") -> HttpResponse:
         user = self.request.user
-        staff = is_staff_member(user)
         context = {
             "form": form,
             "secret": secret,
             "tokens": ApiToken.objects.filter(user=user)
             .select_related("tenant")
             .order_by("-created_at", "-id"),
-            "can_create": self.request.tenant is not None
-            or (staff and staff_has_second_factor(user)),
-            "staff_without_second_factor": staff
-            and self.request.tenant is None
-            and not staff_has_second_factor(user),
+            # Staff reach this page only with a verified second factor (the
+            # two-factor middleware), which staff tokens require.
+            "can_create": self.request.tenant is not None or is_staff_member(user),
             "now": timezone.now(),
         }
         return render(self.request, self.template_name, context)

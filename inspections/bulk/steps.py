@@ -36,7 +36,8 @@ def apply_step(job: BulkJob, case_id: int) -> tuple[str, str]:
     if job.kind == K.EXTEND:
         do_extend_case(case_id, actor=actor, days=params["days"], reason=params["reason"])
     elif job.kind == K.ASSIGN:
-        assignee = get_user_model().objects.get(pk=params["assignee"])
+        # do_assign_case loads the assignee (with its staff profile) itself.
+        assignee = get_user_model()(pk=params["assignee"])
         do_assign_case(case_id, actor=actor, assignee=assignee, reason=params.get("reason", ""))
     elif job.kind == K.REMIND:
         if not do_remind_case(case_id, actor=actor):
