@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -34,6 +33,7 @@ from filings.materials.downloads import audit_if_id_material, stream_material
 from filings.materials.forms import MaterialReplaceForm, MaterialUploadForm
 from filings.materials.uploads import MaterialSizeGuard, max_upload_bytes
 from filings.models import Application, Entity, Material, Person, Website
+from icpportal.redirects import next_url
 from icpportal.tenancy import TenantScopedMixin
 
 
@@ -54,15 +54,6 @@ def may_delete(request: HttpRequest, material: Material) -> bool:
     if membership is None:
         return False
     return material.application_id is not None or membership.is_owner
-
-
-def _next_url(request: HttpRequest, default: str) -> str:
-    wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if wanted and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return wanted
-    return default
 
 
 def _material_list(queryset):
@@ -112,7 +103,7 @@ class UploadSizeGuardMixin:
             self.request,
             _("%(material)s uploaded.") % {"material": result.material.get_kind_display()},
         )
-        return HttpResponseRedirect(_next_url(self.request, done_url))
+        return HttpResponseRedirect(next_url(self.request, done_url))
 
 
 class ApplicationMaterialsView(UploadSizeGuardMixin, TenantScopedMixin, View):
@@ -253,7 +244,7 @@ class MaterialReplaceView(UploadSizeGuardMixin, TenantScopedMixin, View):
             )
             if result.ok:
                 messages.success(request, result.message)
-                return HttpResponseRedirect(_next_url(request, _owner_page(material)))
+                return HttpResponseRedirect(next_url(request, _owner_page(material)))
             form.show_result(result)
         return self.page(material, form)
 
@@ -293,7 +284,7 @@ class MaterialDeleteView(TenantScopedMixin, View):
         if not result.ok:
             return self.page(material, error=result.message)
         messages.success(request, result.message)
-        return HttpResponseRedirect(_next_url(request, back))
+        return HttpResponseRedirect(next_url(request, back))
 
     def page(self, material: Material, error: str = "") -> HttpResponse:
         context = {"material": material, "back_url": _owner_page(material), "error": error}

@@ -9,11 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from icpportal.redirects import next_url
 from icpportal.tenancy import StaffRequiredMixin, staff_role
 from inspections.enforcement.actions import LEAD_ROLES, CaseActionError
 from inspections.enforcement.assignment import (
@@ -51,12 +51,7 @@ class _AssignmentStep(StaffRequiredMixin, View):
         return HttpResponseRedirect(self.next_url(case))
 
     def next_url(self, case) -> str:
-        wanted = self.request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(
-            wanted, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
-        ):
-            return wanted
-        return reverse("staff-case-detail", args=[case.pk])
+        return next_url(self.request, reverse("staff-case-detail", args=[case.pk]))
 
     def run(self, case) -> str:
         raise NotImplementedError

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from icpportal.redirects import next_url
 from icpportal.tenancy import StaffRequiredMixin
 from inspections.case_views.guidance import rule_texts
 from inspections.enforcement.actions import CaseActionError
@@ -84,7 +85,4 @@ class TriageDecideView(StaffRequiredMixin, View):
         return self.back()
 
     def back(self):
-        wanted = self.request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(wanted, allowed_hosts={self.request.get_host()}):
-            return redirect(wanted)
-        return redirect("staff-triage")
+        return redirect(next_url(self.request, reverse("staff-triage")))

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
@@ -30,17 +29,13 @@ from icpportal.accounts.two_factor.actions import (
 )
 from icpportal.accounts.two_factor.enforcement import verify_url, with_next
 from icpportal.accounts.two_factor.forms import AuthenticatorCodeForm, SecondFactorForm
+from icpportal.redirects import next_url
 from icpportal.tenancy import needs_second_factor, second_factor_verified
 
 
 def safe_next(request: HttpRequest) -> str:
     """The page to go on to (``next``), when it is on this site; else the home page."""
-    wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if wanted and url_has_allowed_host_and_scheme(
-        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return wanted
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return next_url(request, resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
 def qr_code_svg(uri: str) -> str:
