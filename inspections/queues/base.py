@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings.models import ProvinceRule
 from icpportal.models import Tenant
+from inspections.queues.choices import customer_choices, province_choices
 
 SEARCH_HELP = _("Domain, website or entity name, or filing number")
 
@@ -34,6 +35,26 @@ def customer_filter(queryset=None) -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(
         label=_("Customer"),
         queryset=Tenant.objects.order_by("name") if queryset is None else queryset,
+        empty_label=_("All customers"),
+    )
+
+
+def cached_province_filter(field_name: str) -> django_filters.ChoiceFilter:
+    """A province by its code, offered from the cached choices (no query a page)."""
+    return django_filters.ChoiceFilter(
+        label=_("Province"),
+        choices=province_choices,
+        field_name=field_name,
+        empty_label=_("All provinces"),
+    )
+
+
+def cached_customer_filter(field_name: str = "tenant") -> django_filters.ChoiceFilter:
+    """A customer by its id, offered from the cached choices (no query a page)."""
+    return django_filters.ChoiceFilter(
+        label=_("Customer"),
+        choices=customer_choices,
+        field_name=field_name,
         empty_label=_("All customers"),
     )
 

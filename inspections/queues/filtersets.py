@@ -24,8 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inspections.models import CaseFinding, CaseState, FindingStatus, RectificationCase
 from inspections.models.cases import FINAL_STATES, OPEN_STATES
-from inspections.queues.base import QueueFilterSet
-from inspections.queues.choices import customer_choices, province_choices
+from inspections.queues.base import QueueFilterSet, cached_customer_filter, cached_province_filter
 from inspections.queues.search import date_range, deadline_window, website_search
 from inspections.rules import all_rules
 
@@ -138,18 +137,8 @@ class CaseQueueFilter(QueueFilterSet):
     rule = django_filters.ChoiceFilter(
         label=_("Failing rule"), choices=rule_choices, method="failing_rule"
     )
-    province = django_filters.ChoiceFilter(
-        label=_("Province"),
-        choices=province_choices,
-        field_name="entity__province",
-        empty_label=_("All provinces"),
-    )
-    tenant = django_filters.ChoiceFilter(
-        label=_("Customer"),
-        choices=customer_choices,
-        field_name="tenant",
-        empty_label=_("All customers"),
-    )
+    province = cached_province_filter("entity__province")
+    tenant = cached_customer_filter()
     assignee = AssigneeFilter(label=_("Assignee"), method="assigned_to")
     due = django_filters.ChoiceFilter(label=_("Deadline"), choices=DUE_CHOICES, method="due_window")
     within_days = django_filters.NumberFilter(

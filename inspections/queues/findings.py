@@ -7,7 +7,12 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import CaseFinding, FindingStatus
-from inspections.queues.base import QueueFilterSet, customer_filter, province_filter, search_filter
+from inspections.queues.base import (
+    QueueFilterSet,
+    cached_customer_filter,
+    cached_province_filter,
+    search_filter,
+)
 from inspections.queues.filtersets import rule_choices
 from inspections.queues.search import website_search
 from inspections.rules import Severity
@@ -38,8 +43,8 @@ class FindingsFilter(QueueFilterSet):
     severity = django_filters.ChoiceFilter(
         label=_("Severity"), choices=Severity.choices, empty_label=_("Any severity")
     )
-    province = province_filter(field_name="case__entity__province")
-    tenant = customer_filter()
+    province = cached_province_filter("case__entity__province")
+    tenant = cached_customer_filter()
 
     class Meta:
         model = CaseFinding

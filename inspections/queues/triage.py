@@ -11,7 +11,12 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import RuleResult
-from inspections.queues.base import QueueFilterSet, customer_filter, province_filter, search_filter
+from inspections.queues.base import (
+    QueueFilterSet,
+    cached_customer_filter,
+    cached_province_filter,
+    search_filter,
+)
 from inspections.queues.filtersets import rule_choices
 from inspections.queues.search import website_search
 from inspections.rules import Status
@@ -43,8 +48,8 @@ class TriageFilter(QueueFilterSet):
     rule = django_filters.ChoiceFilter(
         label=_("Rule"), choices=rule_choices, field_name="rule_code", empty_label=_("All rules")
     )
-    province = province_filter(field_name="website__entity__province")
-    tenant = customer_filter()
+    province = cached_province_filter("website__entity__province")
+    tenant = cached_customer_filter()
     campaign = django_filters.NumberFilter(label=_("Campaign number"), field_name="campaign_id")
 
     class Meta:
