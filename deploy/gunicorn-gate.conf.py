@@ -5,16 +5,18 @@ connections (deploy/nginx/portal.conf, gate-auth-request.conf). So the gate runs
 apart from the portal's pages, with what suits many short requests on open
 connections:
 
-- ``inspections.gate.wsgi``: the check is answered without Django's request stack
-  (same decision code: Redis, then the database, then fail-open with an alert);
-  other paths (health check, interception pages) go to the portal as usual;
-- threaded workers that keep connections open (a sync worker closes each one, and
-  nginx would reconnect for every check);
+- ``inspections.gate.asgi``: the check is answered from the ASGI scope, without
+  Django's request stack (same decision code: Redis, then the database in a worker
+  thread, then fail-open with an alert); other paths (health check, interception
+  pages) go to the portal's Django application;
+- ``inspections.gate.worker.GateWorker``: one uvicorn event loop (uvloop, httptools)
+  per worker process serves all of its kept-alive connections, with no thread pool
+  competing for the GIL, which keeps the slowest answers close to the typical one;
 - no access log: one line per check of every visitor of every customer site says
   nothing the gate's decisions do not, and costs as much as the check itself.
 
-Everything else (timeouts, recycling, forwarded headers) is the portal's
-``gunicorn.conf.py``. GUNICORN_GATE_* variables tune it.
+Everything else (timeouts, forwarded headers) is the portal's ``gunicorn.conf.py``.
+GUNICORN_GATE_* variables tune it.
 """
 
 import multiprocessing
@@ -26,13 +28,12 @@ _portal = runpy.run_path(str(Path(__file__).with_name("gunicorn.conf.py")))
 _int = _portal["_int"]
 globals().update({name: value for name, value in _portal.items() if not name.startswith("_")})
 
-wsgi_app = "inspections.gate.wsgi:application"
+wsgi_app = "inspections.gate.asgi:application"
 bind = os.environ.get("GUNICORN_GATE_BIND", "0.0.0.0:8001")
 workers = _int("GUNICORN_GATE_WORKERS", multiprocessing.cpu_count())
-worker_class = "gthread"
-threads = _int("GUNICORN_GATE_THREADS", 8)
-# nginx keeps up to `keepalive 32` idle connections per worker process to the gate.
-worker_connections = _int("GUNICORN_GATE_CONNECTIONS", 1000)
+worker_class = "inspections.gate.worker.GateWorker"
+# nginx keeps up to `keepalive 32` idle connections per worker process to the gate;
+# an idle one is closed by the gate after this many seconds.
 keepalive = 75
 # The check is short: a request still running after this is stuck.
 timeout = _int("GUNICORN_GATE_TIMEOUT", 30)

@@ -107,13 +107,15 @@ def _stop(process: subprocess.Popen, grace: float) -> None:
 
 @contextlib.contextmanager
 def gunicorn(
-    config: str, env: dict[str, str], port: int, log: Path, *, probe: str
+    config: str, env: dict[str, str], port: int, log: Path, *, probe: str, app: str = ""
 ) -> Iterator[str]:
     """gunicorn with ``config`` (a path under the project) and the environment ``env``
-    (added to this process's), bound to loopback ``port`` by that environment. Answers
-    its base URL once ``probe`` answers below 500; stopped (SIGTERM, then killed) at
-    the end of the block."""
+    (added to this process's), bound to loopback ``port`` by that environment, serving
+    ``app`` instead of the configured application when given. Answers its base URL once
+    ``probe`` answers below 500; stopped (SIGTERM, then killed) at the end of the block."""
     command = [str(Path(sys.executable).parent / "gunicorn"), "--config", config]
+    if app:
+        command.append(app)
     with log.open("wb") as out:
         process = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
             command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT

@@ -5,17 +5,21 @@
    (70 % allowed, 20 % blocked, 5 % cancelled, 5 % unfiled), set-based; a reconcile
    rebuilds them into a scratch Redis hash.
 2. gunicorn starts as the gate's own server runs in production
-   (``deploy/gunicorn-gate.conf.py``: its WSGI entry point, threaded workers with
-   keep-alive), ``ICP_ENV=production`` (DEBUG off), the scratch database and Redis,
-   bound to a free loopback port.
+   (``deploy/gunicorn-gate.conf.py``: its ASGI entry point on uvicorn workers, one
+   event loop per process, keep-alive), ``ICP_ENV=production`` (DEBUG off), the
+   scratch database and Redis, bound to a free loopback port.
 3. wrk (``--connections``, ``--duration`` seconds) asks ``/gate/check`` for random
    hosts: a filed host, a subdomain of one, and an unfiled one; then, on the same
-   server, a hello-world Django view (through the portal's middleware) for as long.
+   server, for as long each: a hello-world Django view (through the portal's
+   middleware, as the gate server's other pages are served) and a bare hello-world
+   answered by the event loop itself (``/bench/bare``: the server's own ceiling).
 4. ``--map-hosts`` decisions in all (1,000,000 by default), and ``export_nginx_map``
    is timed on them, then ``nginx -t`` on its output.
 
 Figures: ``requests_per_s``, ``p50_ms``, ``p99_ms``, ``errors`` (socket errors and
-answers other than 200/403) of the check; ``hello_requests_per_s``; ``export_seconds``,
+answers other than 200/403) of the check; ``hello_requests_per_s`` and
+``ratio_to_hello`` (the Django view), ``bare_requests_per_s`` and ``ratio_to_bare``
+(the bare hello-world, the stricter comparison); ``export_seconds``,
 ``export_max_rss_mib`` (the benchmark process) and ``nginx_t_seconds`` of the export.
 """
 
@@ -109,7 +113,14 @@ def gate_server(database_url: str, redis_url: str, redis_key: str, log: Path) ->
         "ICP_FIELD_KEYS": _fernet_key(),
         "GUNICORN_GATE_BIND": f"127.0.0.1:{port}",
     }
-    with gunicorn("deploy/gunicorn-gate.conf.py", env, port, log, probe="/bench/hello") as base:
+    with gunicorn(
+        "deploy/gunicorn-gate.conf.py",
+        env,
+        port,
+        log,
+        probe="/bench/hello",
+        app="inspections.benchmarks._gate_asgi:application",
+    ) as base:
         yield base
 
 
@@ -258,13 +269,18 @@ def run(options: dict, report) -> dict:
                                options, workdir, "gate")  # fmt: skip
                 report(f"gate check: {gate}")
                 hello = run_wrk(f"{base}/bench/hello", _HELLO_LUA, options, workdir, "hello")
-                report(f"hello world: {hello}")
+                report(f"hello world (Django view): {hello}")
+                bare = run_wrk(f"{base}/bench/bare", _HELLO_LUA, options, workdir, "bare")
+                report(f"hello world (bare): {bare}")
             workers = len(re.findall(r"Booting worker", log.read_text(errors="replace")))
             figures.update(gate)
             figures["hello_requests_per_s"] = hello["requests_per_s"]
             figures["hello_p99_ms"] = hello["p99_ms"]
-            figures["hello_errors"] = hello["errors"]
+            figures["hello_errors"] = hello["errors"] + bare["errors"]
             figures["ratio_to_hello"] = round(gate["requests_per_s"] / hello["requests_per_s"], 2)
+            figures["bare_requests_per_s"] = bare["requests_per_s"]
+            figures["bare_p99_ms"] = bare["p99_ms"]
+            figures["ratio_to_bare"] = round(gate["requests_per_s"] / bare["requests_per_s"], 2)
             figures["gunicorn_workers_booted"] = workers
             if options["map_hosts"] > 0:
                 extra = max(options["map_hosts"] - decisions, 0)

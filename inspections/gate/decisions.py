@@ -63,14 +63,26 @@ def decide(host: str) -> tuple[store.Decision, str]:
     The source is ``redis``, ``database`` or ``fail-open`` (both down: allowed,
     alerted at CRITICAL).
     """
-    names = covering_hosts(host)
-    decision, why = from_redis(host, names)
+    decision, why = decide_from_redis(host)
     if decision is not None:
         return decision, "redis"
+    return decide_without_redis(host, why)
+
+
+def decide_from_redis(host: str) -> tuple[store.Decision | None, str]:
+    """(decision, "redis"), or (None, why) when Redis cannot decide: never touches the
+    database, so the gate's event loop can ask it (``inspections.gate.asgi``)."""
+    decision, why = from_redis(host, covering_hosts(host))
+    return (decision, "redis") if decision is not None else (None, why)
+
+
+def decide_without_redis(host: str, why: str) -> tuple[store.Decision, str]:
+    """The database's decision once Redis could not give one (``why``, alerted when
+    set); and when the database fails too, let the host through with a CRITICAL alert."""
     if why:
         alerts.raise_alert("redis-fallback", f"The gate reads the database: {why}.")
     try:
-        return from_database(host, names), "database"
+        return from_database(host, covering_hosts(host)), "database"
     except DatabaseError as error:
         alerts.raise_alert(
             "fail-open",

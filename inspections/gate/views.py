@@ -8,13 +8,14 @@ no host name gets 400 with the reason.
 
 The check is answered by ``GateCheckMiddleware`` before sessions, authentication and
 tenancy run: it reads no cookie and no user, and must stay cheap. On the gate's own
-server (``deploy/gunicorn-gate.conf.py``), ``inspections.gate.wsgi`` answers it with
+server (``deploy/gunicorn-gate.conf.py``), ``inspections.gate.asgi`` answers it with
 the same ``answer_check`` without building Django's request at all.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -32,7 +33,7 @@ _JSON = "application/json"
 @dataclass(frozen=True)
 class CheckAnswer:
     """The check's answer, independent of how it is served (Django or the gate's own
-    WSGI entry point, ``inspections.gate.wsgi``)."""
+    ASGI entry point, ``inspections.gate.asgi``)."""
 
     status: int
     body: bytes
@@ -56,9 +57,15 @@ def _answer(body: dict, status: int, gate_state: str = "", allow: str = "") -> C
     return CheckAnswer(status, json.dumps(body).encode(), gate_state, allow)
 
 
-def answer_check(method: str, raw_host: str) -> tuple[CheckAnswer, str]:
+def answer_check(
+    method: str, raw_host: str, decide: Callable[[str], tuple] = decide
+) -> tuple[CheckAnswer | None, str]:
     """Whether ``raw_host`` may pass the gate: 200 allowed, 403 denied, 400 bad host;
-    and where the decision came from (empty when none was taken)."""
+    and where the decision came from (empty when none was taken).
+
+    ``decide`` answers (decision, source) for a normalised host. One that can leave
+    the question open (``decide_from_redis``) answers (None, why), and so does this.
+    """
     if method not in ("GET", "HEAD"):
         return _answer({"error": "Only GET is allowed."}, 405, allow="GET, HEAD"), ""
     try:
@@ -66,6 +73,8 @@ def answer_check(method: str, raw_host: str) -> tuple[CheckAnswer, str]:
     except ValueError as error:
         return _answer({"error": str(error)}, 400), ""
     decision, source = decide(host)
+    if decision is None:
+        return None, source
     body = {
         "host": host,
         "allow": decision.allows,
