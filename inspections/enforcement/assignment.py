@@ -16,6 +16,11 @@ from inspections.enforcement.actions import LEAD_ROLES, CaseActionError, _locked
 from inspections.models import RectificationCase
 
 
+class AssignmentForbidden(CaseActionError):
+    """The actor's role does not allow this step on this case (a reviewer on someone
+    else's case); pages answer it with 403."""
+
+
 def active_staff():
     """Users who may be given cases: active accounts with an active staff profile."""
     return (
@@ -36,7 +41,7 @@ def _set_assignee(
     with transaction.atomic():
         case = _locked(case)
         if own_only and case.assignee_id != actor.pk:
-            raise CaseActionError(_("Only a lead may take a case away from someone else."))
+            raise AssignmentForbidden(_("Only a lead may take a case away from someone else."))
         if not case.is_open:
             raise CaseActionError(_("This case is closed: nobody works on it any more."))
         before = case.assignee_id
@@ -64,7 +69,7 @@ def do_assign_case(
     if staff_role(actor) not in LEAD_ROLES:
         if assignee is not None and assignee.pk == getattr(actor, "pk", None):
             return do_take_case(case, actor=actor)
-        raise CaseActionError(_("Only a lead may assign a case to someone else."))
+        raise AssignmentForbidden(_("Only a lead may assign a case to someone else."))
     assignee = get_user_model().objects.select_related("staff_profile").get(pk=assignee.pk)
     _require_staff(assignee)
     return _set_assignee(case, assignee, actor=actor, action="case.assign", reason=reason)

@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from icpportal.redirects import next_url
-from icpportal.tenancy import StaffRequiredMixin, staff_role
-from inspections.enforcement.actions import LEAD_ROLES, CaseActionError
+from icpportal.tenancy import StaffRequiredMixin
+from inspections.enforcement.actions import CaseActionError
 from inspections.enforcement.assignment import (
+    AssignmentForbidden,
     active_staff,
     do_assign_case,
     do_take_case,
@@ -38,12 +39,17 @@ class AssignForm(forms.Form):
 
 
 class _AssignmentStep(StaffRequiredMixin, View):
-    """A POST on one case, then back where the user came from (queue or case page)."""
+    """A POST on one case, then back where the user came from (queue or case page).
+
+    The actions decide who may do what; a step the user's role does not allow is a 403.
+    """
 
     def post(self, request, pk):
         case = get_object_or_404(RectificationCase.objects.for_staff(request.user), pk=pk)
         try:
             message = self.run(case)
+        except AssignmentForbidden:
+            raise PermissionDenied from None
         except CaseActionError as error:
             messages.error(request, str(error))
         else:
@@ -69,8 +75,6 @@ class AssignCaseView(_AssignmentStep):
         if not form.is_valid():
             raise CaseActionError(_("Choose an active staff member."))
         assignee = form.cleaned_data["assignee"]
-        if staff_role(self.request.user) not in LEAD_ROLES and assignee != self.request.user:
-            raise PermissionDenied
         do_assign_case(case, actor=self.request.user, assignee=assignee)
         return _("Case #%(number)s is assigned to %(name)s.") % {
             "number": case.pk,
@@ -80,9 +84,5 @@ class AssignCaseView(_AssignmentStep):
 
 class UnassignCaseView(_AssignmentStep):
     def run(self, case):
-        if staff_role(self.request.user) not in LEAD_ROLES and (
-            case.assignee_id != self.request.user.pk
-        ):
-            raise PermissionDenied
         do_unassign_case(case, actor=self.request.user)
         return _("Case #%(number)s is back in the shared queue.") % {"number": case.pk}
