@@ -22,7 +22,7 @@ from icpportal import audit
 from icpportal.models import BulkJob, BulkJobItem
 from icpportal.tenancy import staff_role
 from inspections.enforcement.actions import LEAD_ROLES
-from inspections.queue_views.cases import NOT_FILTERS
+from inspections.queues.base import NOT_FILTERS
 
 K = BulkJob.Kind
 REPEAT_WINDOW = timedelta(minutes=10)

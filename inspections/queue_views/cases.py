@@ -9,12 +9,10 @@ from django.urls import reverse
 
 from filings.review.sla import SlaClock, deadline_clocks
 from inspections.models import RectificationCase
+from inspections.queues.base import active_filters
 from inspections.queues.filtersets import CaseQueueFilter, case_queue
 from inspections.queues.paging import QueuePage, queue_page
 from inspections.queues.workload import workload
-
-# Query parameters that are not filters: kept out of links and the export's audit row.
-NOT_FILTERS = ("page", "format")
 
 
 @dataclass(frozen=True)
@@ -40,10 +38,6 @@ def case_rows(cases: list[RectificationCase]) -> list[CaseRow]:
         )
         for c in cases
     ]
-
-
-def active_filters(request: HttpRequest) -> dict[str, str]:
-    return {k: v for k, v in request.GET.items() if k not in NOT_FILTERS and v}
 
 
 def case_queue_context(request: HttpRequest) -> dict:

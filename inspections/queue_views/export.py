@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from icpportal import audit
 from icpportal.masking import mask_id_number, mask_phone, mask_text
+from inspections.queues.base import active_filters
 
 CHUNK_SIZE = 2000
 BOM = "\ufeff"
@@ -49,12 +50,11 @@ def _lines(export: Export, rows: Iterable) -> Iterator[str]:
 
 def csv_response(request: HttpRequest, export: Export, queryset: QuerySet) -> StreamingHttpResponse:
     """Stream ``queryset`` as ``export`` describes; one audit row for the export."""
-    filters = {k: v for k, v in request.GET.items() if k not in ("format", "page") and v}
     audit.record(
         "queue.export",
         request.user,
         actor=request.user,
-        after={"queue": export.name, "filters": filters},
+        after={"queue": export.name, "filters": active_filters(request)},
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse(

@@ -7,7 +7,7 @@ from django.views import View
 
 from icpportal.tenancy import StaffRequiredMixin
 from inspections.queue_views import export
-from inspections.queue_views.cases import active_filters
+from inspections.queues.base import active_filters
 from inspections.queues.findings import FindingsFilter, findings_queue
 from inspections.queues.paging import queue_page
 

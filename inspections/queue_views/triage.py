@@ -17,7 +17,7 @@ from inspections.enforcement.actions import CaseActionError
 from inspections.enforcement.triage import do_decide
 from inspections.models import RuleResult, TriageOutcome
 from inspections.queue_views import export
-from inspections.queue_views.cases import active_filters
+from inspections.queues.base import active_filters
 from inspections.queues.paging import queue_page
 from inspections.queues.triage import TriageFilter, triage_queue
 

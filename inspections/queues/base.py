@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from filings.models import ProvinceRule
@@ -12,6 +13,14 @@ from icpportal.models import Tenant
 from inspections.queues.choices import customer_choices, province_choices
 
 SEARCH_HELP = _("Domain, website or entity name, or filing number")
+# Query parameters that are not filters: kept out of links, exports' audit rows and
+# the query a bulk job runs on.
+NOT_FILTERS = ("page", "format")
+
+
+def active_filters(request: HttpRequest) -> dict[str, str]:
+    """The queue filters this request sets (non-empty, without page and format)."""
+    return {k: v for k, v in request.GET.items() if k not in NOT_FILTERS and v}
 
 
 def search_filter(help_text=SEARCH_HELP) -> django_filters.CharFilter:
