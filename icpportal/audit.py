@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
 
 from icpportal.masking import mask_mapping
 from icpportal.models import AuditEvent
@@ -60,8 +61,13 @@ def record_many(events: Iterable[AuditEvent]) -> list[AuditEvent]:
     return AuditEvent.objects.bulk_create(list(events), batch_size=1000)
 
 
-def timeline(obj: models.Model):
-    """The audit rows of one object, oldest first."""
-    return AuditEvent.objects.filter(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk)
-    ).order_by("at", "id")
+def timeline(obj: models.Model, *related: models.Model):
+    """The audit rows of one object, oldest first; with ``related`` objects (a case's
+    findings), theirs interleaved in the same order, still one query."""
+    wanted: dict[str, list[str]] = {obj._meta.label_lower: [str(obj.pk)]}
+    for other in related:
+        wanted.setdefault(other._meta.label_lower, []).append(str(other.pk))
+    where = Q()
+    for object_type, ids in wanted.items():
+        where |= Q(object_type=object_type, object_id__in=ids)
+    return AuditEvent.objects.filter(where).order_by("at", "id")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.views import View
 from django.views.generic import DetailView
 from django_fsm import can_proceed
 
-from icpportal.models import AuditEvent
+from icpportal import audit
 from icpportal.tenancy import StaffRequiredMixin, staff_role
 from inspections.case_views.customer import countdown
 from inspections.case_views.evidence import materials_for, staff_evidence
@@ -34,7 +34,6 @@ from inspections.enforcement import actions
 from inspections.enforcement.actions import CaseActionError
 from inspections.models import (
     Campaign,
-    CaseFinding,
     CaseState,
     EnforcementControl,
     HoldReason,
@@ -123,7 +122,8 @@ class StaffCaseDetailView(StaffRequiredMixin, DetailView):
             countdown=countdown(case),
             thread=[m for m in messages_ if not m.internal],
             internal_comments=[m for m in messages_ if m.internal],
-            timeline=case_timeline(case, [item["finding"] for item in findings]),
+            # The case's audit rows and its findings' (waivers), oldest first.
+            timeline=list(audit.timeline(case, *(item["finding"] for item in findings))),
             is_lead=is_lead(user),
             steps=allowed_steps(case, user),
             extend_form=kwargs.get("extend_form") or ExtendForm(),
@@ -132,16 +132,6 @@ class StaffCaseDetailView(StaffRequiredMixin, DetailView):
             message_form=kwargs.get("message_form") or StaffMessageForm(),
         )
         return context
-
-
-def case_timeline(case: RectificationCase, findings: list) -> list[AuditEvent]:
-    """The case's audit rows and its findings' (waivers), oldest first: one query."""
-    finding_type = CaseFinding._meta.label_lower
-    rows = AuditEvent.objects.filter(
-        Q(object_type=case._meta.label_lower, object_id=str(case.pk))
-        | Q(object_type=finding_type, object_id__in=[str(f.pk) for f in findings])
-    )
-    return list(rows.order_by("at", "id"))
 
 
 def allowed_steps(case: RectificationCase, user) -> dict[str, bool]:

@@ -56,6 +56,16 @@ def test_timeline_is_oldest_first_and_per_object(alice_tenant):
     assert [e.action for e in audit.timeline(first)] == ["a", "c"]
 
 
+def test_timeline_interleaves_related_objects_in_one_query(alice_tenant, django_assert_num_queries):
+    first, related, other = EntityFactory.create_batch(3, tenant=alice_tenant)
+    audit.record("a", first)
+    audit.record("b", related)
+    audit.record("c", other)
+    audit.record("d", first)
+    with django_assert_num_queries(1):
+        assert [e.action for e in audit.timeline(first, related)] == ["a", "b", "d"]
+
+
 def test_bulk_record(alice_tenant):
     entities = EntityFactory.create_batch(3, tenant=alice_tenant)
     audit.record_many(audit.build("bulk.touch", e) for e in entities)
