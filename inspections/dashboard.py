@@ -11,10 +11,11 @@ when the page is drawn, so one cached set serves both languages.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import CharField, Count, Q, Value
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from django.views.generic import TemplateView
 from filings.choices import ApplicationStatus
 from filings.models import Application
 from filings.review.sla import sla_clocks
+from icpportal.models import AuditEvent
 from icpportal.tenancy import StaffRequiredMixin
 from inspections.case_views.guidance import rule_texts
 from inspections.models import CaseFinding, CaseState, FindingStatus, RectificationCase
@@ -32,6 +34,10 @@ CACHE_KEY = "staff-dashboard:v1"
 CACHE_SECONDS = 60
 DAYS = 30
 WEEKS = 12
+# The audit rows escalation writes when it blocks or cancels. They stay when an extension
+# or a lifted block clears the case's ``blocked_at``, so the chart keeps every block.
+BLOCK_ACTION = "case.block"
+CANCEL_ACTIONS = (f"case.{CaseState.ACCESS_CANCELLED}", f"case.{CaseState.TRANSFER_CANCELLED}")
 
 
 def _day_counts(rows, start: datetime.date, days: int, step: int = 1) -> list[int]:
@@ -73,6 +79,28 @@ def _dated(field: str, kind: str, trunc, since: datetime.datetime):
     )
 
 
+def _enforced(since: datetime.datetime) -> QuerySet:
+    """``(kind, day, n)`` rows: cases blocked and cancelled per week since ``since``, read
+    from the escalation's audit rows in one grouped query (``at`` is indexed)."""
+    tz = timezone.get_default_timezone()
+    kind = Case(
+        When(action=BLOCK_ACTION, then=Value("blocked")),
+        default=Value("cancelled"),
+        output_field=CharField(),
+    )
+    return (
+        AuditEvent.objects.filter(
+            at__gte=since,
+            object_type=RectificationCase._meta.label_lower,
+            action__in=(BLOCK_ACTION, *CANCEL_ACTIONS),
+        )
+        .annotate(day=TruncWeek("at", tzinfo=tz), kind=kind)
+        .values("kind", "day")
+        .annotate(n=Count("object_id", distinct=True))
+        .order_by()
+    )
+
+
 def _split(rows) -> dict[str, list[dict]]:
     series: dict[str, list[dict]] = {}
     for row in rows:
@@ -83,40 +111,44 @@ def _split(rows) -> dict[str, list[dict]]:
     return series
 
 
-def cases_per_day(today: datetime.date) -> dict:
-    """Cases opened and closed on each of the last 30 days (today included)."""
-    start = today - datetime.timedelta(days=DAYS - 1)
+def _per_period(
+    start: datetime.date,
+    periods: int,
+    step: int,
+    rows_since: Callable[[datetime.datetime], QuerySet],
+    kinds: tuple[str, ...],
+) -> tuple[list[datetime.date], dict[str, list[int]]]:
+    """The first day of each of ``periods`` periods of ``step`` days from ``start``, and
+    each kind's count per period; ``rows_since`` gives the ``(kind, day, n)`` rows."""
     since = timezone.make_aware(
         datetime.datetime.combine(start, datetime.time.min), timezone.get_default_timezone()
     )
-    rows = _dated("opened_at", "opened", TruncDate, since).union(
-        _dated("closed_at", "closed", TruncDate, since), all=True
-    )
-    series = _split(rows)
-    return {
-        "days": [start + datetime.timedelta(days=i) for i in range(DAYS)],
-        "opened": _day_counts(series.get("opened", []), start, DAYS),
-        "closed": _day_counts(series.get("closed", []), start, DAYS),
-    }
+    series = _split(rows_since(since))
+    firsts = [start + datetime.timedelta(days=i * step) for i in range(periods)]
+    return firsts, {kind: _day_counts(series.get(kind, []), start, periods, step) for kind in kinds}
+
+
+def cases_per_day(today: datetime.date) -> dict:
+    """Cases opened and closed on each of the last 30 days (today included)."""
+
+    def opened_and_closed(since):
+        return _dated("opened_at", "opened", TruncDate, since).union(
+            _dated("closed_at", "closed", TruncDate, since), all=True
+        )
+
+    start = today - datetime.timedelta(days=DAYS - 1)
+    days, counts = _per_period(start, DAYS, 1, opened_and_closed, ("opened", "closed"))
+    return {"days": days, **counts}
 
 
 def blocks_per_week(today: datetime.date) -> dict:
     """Websites blocked and access (or transfers) cancelled in each of the last 12 weeks,
-    weeks starting on Monday."""
+    weeks starting on Monday. A block counts in its week even after an extension or a
+    lifted block lets the website back in."""
     this_monday = today - datetime.timedelta(days=today.weekday())
     start = this_monday - datetime.timedelta(weeks=WEEKS - 1)
-    since = timezone.make_aware(
-        datetime.datetime.combine(start, datetime.time.min), timezone.get_default_timezone()
-    )
-    rows = _dated("blocked_at", "blocked", TruncWeek, since).union(
-        _dated("cancelled_at", "cancelled", TruncWeek, since), all=True
-    )
-    series = _split(rows)
-    return {
-        "weeks": [start + datetime.timedelta(weeks=i) for i in range(WEEKS)],
-        "blocked": _day_counts(series.get("blocked", []), start, WEEKS, step=7),
-        "cancelled": _day_counts(series.get("cancelled", []), start, WEEKS, step=7),
-    }
+    weeks, counts = _per_period(start, WEEKS, 7, _enforced, ("blocked", "cancelled"))
+    return {"weeks": weeks, **counts}
 
 
 def sla_breaches(now: datetime.datetime) -> dict[str, int]:

@@ -9,6 +9,7 @@ import json
 import re
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +18,10 @@ from django.utils import timezone
 
 from filings.choices import ApplicationStatus
 from filings.models import Application
+from icpportal import audit
 from inspections.dashboard import CACHE_KEY, DAYS, WEEKS, dashboard_numbers
+from inspections.enforcement import actions
+from inspections.enforcement.escalation import escalate_due_cases
 from inspections.models import CaseState, FindingStatus, RectificationCase
 from tests import factories
 from tests.inspections.cases_helpers import website_of
@@ -45,6 +49,12 @@ def _case(tenant, state, *, rules=("domain_expiry",), **fields):
     return case
 
 
+def _escalated(case, action: str, at: datetime.datetime) -> None:
+    """The audit row escalation writes for a block or a cancel, dated ``at``."""
+    with time_machine.travel(at, tick=False):
+        audit.record(action, case, after={"state": case.state})
+
+
 def _application(tenant, status, submitted_at=None):
     application = factories.ApplicationFactory(tenant=tenant)
     Application.objects.filter(pk=application.pk).update(status=status, submitted_at=submitted_at)
@@ -64,17 +74,18 @@ def seeded(alice_tenant, bob_tenant):
         deadline=_ago(1),
     )
     _case(alice_tenant, S.OVERDUE, rules=("contact_reachability",), deadline=_ago(1))
-    _case(
+    blocked = _case(
         bob_tenant,
         S.ACCESS_BLOCKED,
         rules=("access_provider",),
         deadline=_ago(weeks=4),
         blocked_at=_ago(weeks=3),
     )
+    _escalated(blocked, "case.block", _ago(weeks=3))
     # Closed: resolved today (its finding passed), access cancelled a week ago.
     resolved = _case(alice_tenant, S.RESOLVED, closed_at=_ago(0), resolved_at=_ago(0))
     resolved.findings.update(status=FindingStatus.PASSED)
-    _case(
+    cancelled = _case(
         bob_tenant,
         S.ACCESS_CANCELLED,
         rules=("access_provider",),
@@ -83,6 +94,8 @@ def seeded(alice_tenant, bob_tenant):
         closed_at=_ago(weeks=1),
         opened_at=_ago(weeks=6),
     )
+    _escalated(cancelled, "case.block", _ago(weeks=2))
+    _escalated(cancelled, "case.access_cancelled", _ago(weeks=1))
     # Applications: one in review far past its working day, one just submitted.
     _application(alice_tenant, ApplicationStatus.PROVIDER_REVIEW, submitted_at=_ago(10))
     _application(bob_tenant, ApplicationStatus.PROVIDER_REVIEW, submitted_at=timezone.now())
@@ -141,6 +154,24 @@ def test_the_figures_of_every_chart_match_the_seeded_cases(seeded):
     assert numbers["applications"][ApplicationStatus.DRAFT] == 1
     assert numbers["applications"][ApplicationStatus.APPROVED] == 1
     assert set(numbers["applications"]) == set(ApplicationStatus.values)
+
+
+def test_a_block_followed_by_an_extension_still_counts_in_its_week(alice_tenant, leo):
+    # GIVEN an overdue case whose block is due, blocked by the escalation
+    case = _case(alice_tenant, S.OVERDUE, deadline=_ago(2), next_step_at=_ago(1))
+    escalate_due_cases(time_budget=30)
+    case.refresh_from_db()
+    assert case.state == S.ACCESS_BLOCKED
+
+    # WHEN a reviewer extends its deadline (the website is let back in)
+    actions.do_extend_case(case, actor=leo, days=10, reason="Renewal paid, registry slow")
+    case.refresh_from_db()
+    assert case.state == S.NOTIFIED and case.blocked_at is None
+
+    # THEN this week's bar still counts the block
+    per_week = dashboard_numbers()["per_week"]
+    assert per_week["blocked"][_week_index(timezone.now())] == 1
+    assert sum(per_week["blocked"]) == 1 and sum(per_week["cancelled"]) == 0
 
 
 def test_the_figures_are_kept_for_a_minute(alice_tenant, seeded):
