@@ -23,6 +23,8 @@ A name with no node in the file is ``nxdomain`` (so is an empty non-terminal suc
 
 ``resolvers`` asks each configured server (``ip`` or ``ip:port``; ``[v6]:port``) on
 its own, A and AAAA concurrently, sending a query up to ``attempts`` times while it times out.
+A chunk's queries to one server share one UDP socket (random query ids, replies
+matched by id and question); a truncated reply is asked again over TCP.
 A server that returns only part of a CNAME chain is asked for the rest. One server's
 answer is ``timeout``/``servfail`` when either query failed (a missing AAAA could
 hide a foreign address), else ``ok`` when it has addresses, else ``nxdomain`` or
@@ -45,7 +47,11 @@ hide a foreign address), else ``ok`` when it has addresses, else ``nxdomain`` or
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import secrets
+import struct
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -53,13 +59,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
-import dns.asyncresolver
+import dns.asyncquery
 import dns.exception
+import dns.flags
+import dns.message
 import dns.name
-import dns.nameserver
+import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
-import dns.resolver
 import dns.zone
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -300,8 +307,64 @@ def parse_resolver(spec: str) -> tuple[str, int]:
         raise ImproperlyConfigured(f"DNS resolver {spec!r} is not ip or ip:port.") from None
 
 
+class _Channel(asyncio.DatagramProtocol):
+    """One UDP socket to one server for one event loop, many queries in flight on it.
+
+    A reply is matched to its query by the query id (random, unique among the queries
+    in flight) and by the question it echoes; anything else (late replies, strangers)
+    is dropped. An ICMP error on the socket fails the queries in flight with it.
+    """
+
+    def __init__(self) -> None:
+        self.transport: asyncio.DatagramTransport | None = None
+        # query id → (question section, future of the reply)
+        self.pending: dict[int, tuple[bytes, asyncio.Future]] = {}
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def datagram_received(self, data: bytes, addr) -> None:
+        if len(data) < _HEADER.size:
+            return
+        entry = self.pending.get(int.from_bytes(data[:2], "big"))
+        if entry is None:
+            return
+        question, future = entry
+        echoed = data[_HEADER.size : _HEADER.size + len(question)]
+        if not future.done() and echoed.lower() == question:
+            future.set_result(data)
+
+    def error_received(self, exc: Exception) -> None:
+        for _question, future in list(self.pending.values()):
+            if not future.done():
+                future.set_exception(exc)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.error_received(exc or ConnectionError("the DNS socket was closed"))
+
+    def new_id(self) -> int:
+        while True:
+            query_id = secrets.randbelow(0x10000)
+            if query_id not in self.pending:
+                return query_id
+
+
+# Query header: id, flags (RD), one question, no other records.
+_HEADER = struct.Struct("!HHHHHH")
+_RECURSION_DESIRED = 0x0100
+_IN = struct.pack("!H", dns.rdataclass.IN)
+
+
 class ResolverBackend:
-    """Asks real DNS servers with dnspython's async resolver, one resolver per server."""
+    """Asks real DNS servers over UDP (TCP when a reply is truncated).
+
+    Per event loop, each server gets one UDP socket on which all of a chunk's queries
+    to it are in flight at once, matched by id and question (``_Channel``); messages
+    are built and read with dnspython. This costs a fraction of a resolver object per
+    query (a socket of its own, a nameserver rotation and a cache for each) and is what
+    lets one worker process keep up with a DNS server. ``resolve_many`` keeps the
+    sockets open for all of its names; a lone ``resolve()`` opens its own.
+    """
 
     def __init__(self, resolvers: Sequence[str], timeout: float, attempts: int = 2):
         if not resolvers:
@@ -310,81 +373,145 @@ class ResolverBackend:
             raise ImproperlyConfigured("DNS attempts must be at least 1.")
         self.timeout = float(timeout)
         self.attempts = attempts
-        self._servers: list[tuple[str, dns.asyncresolver.Resolver]] = []
-        for spec in resolvers:
-            host, port = parse_resolver(spec)
-            resolver = dns.asyncresolver.Resolver(configure=False)
-            resolver.nameservers = [dns.nameserver.Do53Nameserver(host, port)]
-            # One try per resolve() call: the retries are counted here, per attempt.
-            resolver.timeout = self.timeout
-            resolver.lifetime = self.timeout
-            self._servers.append((spec, resolver))
+        self._servers = [(spec, *parse_resolver(spec)) for spec in resolvers]
+        # The open sockets of each event loop: loop → one channel per server.
+        self._channels: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         # A name costs an A and an AAAA query at every server (more along CNAME chains).
         self.queries_per_name = len(ADDRESS_TYPES) * len(self._servers)
 
+    @contextlib.asynccontextmanager
+    async def session(self):
+        """Keep one socket per server open for the queries of this event loop."""
+        loop = asyncio.get_running_loop()
+        if loop in self._channels:  # an enclosing session has them open
+            yield
+            return
+        channels = []
+        try:
+            for _spec, host, port in self._servers:
+                _transport, channel = await loop.create_datagram_endpoint(
+                    _Channel, remote_addr=(host, port)
+                )
+                channels.append(channel)
+            self._channels[loop] = channels
+            yield
+        finally:
+            self._channels.pop(loop, None)
+            for channel in channels:
+                channel.transport.close()
+
     async def resolve(self, name: str) -> Resolution:
+        channels = self._channels.get(asyncio.get_running_loop())
+        if channels is None:
+            async with self.session():
+                return await self.resolve(name)
         at = _now()
         try:
             qname = _qname(name)
         except (ValueError, dns.exception.DNSException) as exc:
             return _not_a_name(name, exc)
         if len(self._servers) == 1:  # the common case: no task to wait on one server
-            spec, resolver = self._servers[0]
-            return _decide(name, {spec: await self._ask(resolver, qname)}, at)
-        answers = await asyncio.gather(*(self._ask(r, qname) for _spec, r in self._servers))
-        return _decide(name, dict(zip((s for s, _ in self._servers), answers, strict=True)), at)
+            spec, host, port = self._servers[0]
+            return _decide(name, {spec: await self._ask(channels[0], host, port, qname)}, at)
+        answers = await asyncio.gather(
+            *(
+                self._ask(channel, host, port, qname)
+                for channel, (_spec, host, port) in zip(channels, self._servers, strict=True)
+            )
+        )
+        specs = (spec for spec, _host, _port in self._servers)
+        return _decide(name, dict(zip(specs, answers, strict=True)), at)
 
-    async def _ask(self, resolver: dns.asyncresolver.Resolver, qname: dns.name.Name) -> _Answer:
+    async def _ask(self, channel: _Channel, host: str, port: int, qname) -> _Answer:
         # A and AAAA at once: the A query in a task of its own, AAAA in this one.
-        first = asyncio.ensure_future(self._query(resolver, qname, dns.rdatatype.A))
+        server = (channel, host, port)
+        first = asyncio.ensure_future(self._query(server, qname, dns.rdatatype.A))
         try:
-            second = await self._query(resolver, qname, dns.rdatatype.AAAA)
+            second = await self._query(server, qname, dns.rdatatype.AAAA)
         except BaseException:
             first.cancel()
             raise
         return _merge_types(await first, second)
 
-    async def _query(
-        self, resolver: dns.asyncresolver.Resolver, qname: dns.name.Name, rdtype
-    ) -> _Answer:
+    async def _query(self, server: tuple, qname: dns.name.Name, rdtype) -> _Answer:
         result, current, seen = _Answer(ResolutionStatus.SERVFAIL), qname, {qname}
         while True:
             try:
-                answer = await self._resolve_with_retries(resolver, current, rdtype, result)
-            except dns.resolver.NXDOMAIN as exc:
-                result.chain += _cnames_in(exc.kwargs.get("responses", {}).get(current))
-                result.status = ResolutionStatus.NXDOMAIN
-                return result
+                response = await self._exchange(server, current, rdtype, result)
             except dns.exception.Timeout:
                 result.status = ResolutionStatus.TIMEOUT
                 result.reason = f"no answer within {self.timeout:g}s, {self.attempts} attempts"
                 return result
-            except dns.exception.DNSException as exc:
-                result.reason = str(exc)  # SERVFAIL, REFUSED, unreachable, malformed
+            except (dns.exception.DNSException, OSError) as exc:
+                result.reason = f"{server[1]}:{server[2]}: {exc or type(exc).__name__}"
                 return result
-            for cname in answer.chaining_result.cnames:
+            rcode = response.rcode()
+            if rcode == dns.rcode.NXDOMAIN:
+                result.chain += _cnames_in(response)
+                result.status = ResolutionStatus.NXDOMAIN
+                return result
+            if rcode != dns.rcode.NOERROR:
+                # SERVFAIL, REFUSED, FORMERR, NOTIMP: this server gives no answer.
+                result.reason = (
+                    f"{server[1]}:{server[2]} answered {dns.rcode.to_text(rcode)} "
+                    f"for {_text(current)} {dns.rdatatype.to_text(rdtype)}"
+                )
+                return result
+            try:
+                chaining = response.resolve_chaining()
+            except dns.exception.DNSException as exc:
+                result.reason = f"unusable answer for {_text(current)}: {exc}"
+                return result
+            for cname in chaining.cnames:
                 if not _follow(result, cname[0].target, cname.ttl, seen):
                     return result
-            if answer.rrset is not None:
-                result.addresses = [(rdata.address, answer.rrset.ttl) for rdata in answer.rrset]
-                result.ttl = _min_ttl(result.ttl, answer.rrset.ttl)
+            if chaining.answer is not None:
+                ttl = chaining.answer.ttl
+                result.addresses = [(rdata.address, ttl) for rdata in chaining.answer]
+                result.ttl = _min_ttl(result.ttl, ttl)
                 result.status = ResolutionStatus.OK
                 return result
-            if answer.canonical_name == current:
+            if chaining.canonical_name == current:
                 result.status = ResolutionStatus.NO_ANSWER
                 return result
             # The server stopped part-way along the chain: ask for the rest ourselves.
-            current = answer.canonical_name
+            current = chaining.canonical_name
 
-    async def _resolve_with_retries(self, resolver, qname, rdtype, result: _Answer):
+    async def _exchange(self, server: tuple, qname: dns.name.Name, rdtype, result: _Answer):
+        """The server's reply to one question, sent up to ``attempts`` times while it
+        times out; over TCP when the UDP reply is truncated."""
+        channel, host, port = server
+        question = qname.to_wire() + struct.pack("!H", rdtype) + _IN
+        loop = asyncio.get_running_loop()
         for attempt in range(1, self.attempts + 1):
             result.queries += 1
+            query_id = channel.new_id()
+            future = loop.create_future()
+            channel.pending[query_id] = (question.lower(), future)
+            expiry = loop.call_later(self.timeout, _expire, future)
             try:
-                return await resolver.resolve(qname, rdtype, raise_on_no_answer=False, search=False)
-            except dns.exception.Timeout:
+                channel.transport.sendto(
+                    _HEADER.pack(query_id, _RECURSION_DESIRED, 1, 0, 0, 0) + question
+                )
+                wire = await future
+            except TimeoutError:
                 if attempt == self.attempts:
-                    raise
+                    raise dns.exception.Timeout(timeout=self.timeout) from None
+                continue
+            finally:
+                expiry.cancel()
+                channel.pending.pop(query_id, None)
+            response = dns.message.from_wire(wire)
+            if response.flags & dns.flags.TC:
+                query = dns.message.make_query(qname, rdtype)
+                response = await dns.asyncquery.tcp(query, host, port, timeout=self.timeout)
+            return response
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _expire(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_exception(TimeoutError())
 
 
 def _cnames_in(response) -> list[str]:
@@ -420,7 +547,9 @@ async def resolve_many(
         for name in pending:
             resolved[name] = await backend.resolve(name)
 
-    await asyncio.gather(*(resolver() for _ in range(min(concurrency, len(unique)))))
+    session = getattr(backend, "session", None)
+    async with session() if session else contextlib.nullcontext():
+        await asyncio.gather(*(resolver() for _ in range(min(concurrency, len(unique)))))
     return {name: resolved[name] for name in unique}
 
 
