@@ -173,6 +173,8 @@ class RecoveryCodesView(TwoFactorPage):
     template_name = "accounts/recovery_codes.html"
 
     def dispatch(self, request, *args, **kwargs):
+        # The second-factor middleware lets this page through (OPEN_BEFORE_SECOND_FACTOR):
+        # this check is what keeps a password-only login from making new codes.
         if (
             request.user.is_authenticated
             and needs_second_factor(request.user)
