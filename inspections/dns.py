@@ -504,7 +504,7 @@ class ResolverBackend:
             response = dns.message.from_wire(wire)
             if response.flags & dns.flags.TC:
                 query = dns.message.make_query(qname, rdtype)
-                response = await dns.asyncquery.tcp(query, host, port, timeout=self.timeout)
+                response = await dns.asyncquery.tcp(query, host, timeout=self.timeout, port=port)
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 

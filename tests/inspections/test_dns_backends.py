@@ -8,7 +8,9 @@ import socket
 import threading
 import time
 
+import dns.flags
 import dns.message
+import dns.rdatatype
 import dns.rrset
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -247,6 +249,167 @@ def test_a_cname_loop_across_answers_is_servfail_with_reason():
     answer = result.answers_by_resolver[server.address]
     assert answer["cname_chain"] == ["b.loop.test", "a.loop.test"]
     assert "loop" in answer["reason"]
+
+
+class ScriptedServer:
+    """A UDP (and TCP) DNS server on loopback whose replies a test writes:
+    ``reply(query) -> list of wire messages`` sent back over UDP for each query;
+    over TCP it answers ``tcp_answer(query)``."""
+
+    def __init__(self, reply, tcp_answer=None):
+        self.reply, self.tcp_answer = reply, tcp_answer
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind(("127.0.0.1", 0))
+        self.udp.settimeout(0.05)
+        self.port = self.udp.getsockname()[1]
+        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.tcp.bind(("127.0.0.1", self.port))
+        self.tcp.listen(4)
+        self.tcp.settimeout(0.05)
+        self.address = f"127.0.0.1:{self.port}"
+        self.tcp_queries = 0
+        self.stopped = threading.Event()
+        self.threads = [
+            threading.Thread(target=self.serve_udp, daemon=True),
+            threading.Thread(target=self.serve_tcp, daemon=True),
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def serve_udp(self):
+        while not self.stopped.is_set():
+            try:
+                wire, peer = self.udp.recvfrom(65535)
+            except TimeoutError:
+                continue
+            for message in self.reply(dns.message.from_wire(wire)):
+                self.udp.sendto(message, peer)
+
+    def serve_tcp(self):
+        while not self.stopped.is_set():
+            try:
+                connection, _peer = self.tcp.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(2)
+                size = int.from_bytes(connection.recv(2), "big")
+                query = dns.message.from_wire(connection.recv(size))
+                self.tcp_queries += 1
+                answer = self.tcp_answer(query).to_wire()
+                connection.sendall(len(answer).to_bytes(2, "big") + answer)
+
+    def close(self):
+        self.stopped.set()
+        for thread in self.threads:
+            thread.join(timeout=2)
+        self.udp.close()
+        self.tcp.close()
+
+
+def _answer(query, address_of: dict[str, str]):
+    response = dns.message.make_response(query)
+    question = query.question[0]
+    name = question.name.to_text(omit_final_dot=True)
+    kind = dns.rdatatype.to_text(question.rdtype)
+    if kind in address_of.get(name, {}):
+        response.answer.append(
+            dns.rrset.from_text(f"{name}.", 60, "IN", kind, address_of[name][kind])
+        )
+    return response
+
+
+def test_stray_replies_are_dropped_and_the_real_one_is_taken():
+    # GIVEN a server that first sends a reply with another query id, then one echoing
+    # another question under the right id, and only then the real answer
+    records = {"shop.test": {"A": "192.0.2.10", "AAAA": "2001:db8::10"}}
+
+    def reply(query):
+        real = _answer(query, records)
+        stranger = dns.message.make_response(query)
+        stranger.id = (query.id + 1) % 65536
+        stranger.answer.append(dns.rrset.from_text("shop.test.", 60, "IN", "A", "203.0.113.66"))
+        other = dns.message.make_query("evil.test", query.question[0].rdtype)
+        other.id = query.id
+        other.flags |= dns.flags.QR
+        return [stranger.to_wire(), other.to_wire(), real.to_wire()]
+
+    server = ScriptedServer(reply)
+    try:
+        # WHEN a name is resolved
+        result = resolve(ResolverBackend([server.address], timeout=1), "shop.test")
+    finally:
+        server.close()
+
+    # THEN only the real answer counts
+    assert result.status == "ok"
+    assert result.ips == ["192.0.2.10", "2001:db8::10"]
+
+
+def test_a_truncated_reply_is_asked_again_over_tcp():
+    # GIVEN a server whose UDP replies are truncated and whose TCP answers are whole
+    records = {"big.test": {"A": "192.0.2.77", "AAAA": "2001:db8::77"}}
+
+    def reply(query):
+        truncated = dns.message.make_response(query)
+        truncated.flags |= dns.flags.TC
+        return [truncated.to_wire()]
+
+    server = ScriptedServer(reply, tcp_answer=lambda query: _answer(query, records))
+    try:
+        # WHEN the name is resolved
+        result = resolve(ResolverBackend([server.address], timeout=1), "big.test")
+    finally:
+        server.close()
+
+    # THEN the addresses come from the TCP answers, one per query type
+    assert result.status == "ok"
+    assert result.ips == ["192.0.2.77", "2001:db8::77"]
+    assert server.tcp_queries == 2
+
+
+def test_a_closed_port_fails_at_once_as_servfail_not_a_timeout():
+    # GIVEN a resolver address where nothing listens (the kernel answers ICMP)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{probe.getsockname()[1]}"
+    backend = ResolverBackend([address], timeout=2, attempts=2)
+
+    # WHEN a name is resolved
+    started = time.monotonic()
+    result = resolve(backend, "shop.test")
+
+    # THEN it fails with the reason, without waiting out the timeouts
+    assert result.status == "servfail"
+    assert "refused" in result.answers_by_resolver[address]["reason"].lower()
+    assert time.monotonic() - started < 1.5
+
+
+def test_many_names_share_one_socket_per_server(dns_server):
+    # GIVEN a server with 300 names
+    records = [(f"n{i}.test", f"192.0.2.{i % 250 + 1}") for i in range(300)]
+    dns_server.start(host_records=records)
+    backend = ResolverBackend([dns_server.address], timeout=2)
+    opened = []
+
+    async def resolve_all():
+        loop = asyncio.get_running_loop()
+        original = loop.create_datagram_endpoint
+
+        async def counting(*args, **kwargs):
+            opened.append(kwargs.get("remote_addr"))
+            return await original(*args, **kwargs)
+
+        loop.create_datagram_endpoint = counting
+        return await resolve_many(backend, [name for name, _ip in records], concurrency=64)
+
+    # WHEN they are resolved with 64 names in flight
+    answers = asyncio.run(resolve_all())
+
+    # THEN every answer is its own name's, over one socket
+    assert [answers[name].ips for name, _ip in records] == [[ip] for _name, ip in records]
+    assert len(opened) == 1
 
 
 # --- several resolvers: the disagreement policy -----------------------------------
