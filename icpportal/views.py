@@ -23,9 +23,10 @@ def home(request):
     Entities, websites with their filing numbers and access, the applications in
     progress with their next step; a fixed number of queries however many there are.
     """
-    tenant = request.tenant
-    if tenant is None and staff_role(request.user) is not None:
+    if staff_role(request.user) is not None:
+        # Staff belong to no customer account: TenantMiddleware leaves their tenant None.
         return StaffDashboardView.as_view()(request)
+    tenant = request.tenant
     open_applications = Application.objects.for_tenant(tenant).filter(
         status__in=OPEN_APPLICATION_STATUSES
     )
