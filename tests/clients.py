@@ -18,8 +18,9 @@ def customer_client(user) -> Client:
     return client
 
 
-def authenticator_of(user) -> TOTPDevice:
-    """The user's confirmed authenticator app, created on first use."""
+def give_authenticator(user) -> TOTPDevice:
+    """Give the user a confirmed authenticator app (the one they have, if any) and return
+    it. The portal's own ``authenticator_of`` only looks one up."""
     device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
@@ -31,7 +32,7 @@ def staff_client(user, client: Client | None = None) -> Client:
     client = client or Client()
     client.force_login(user)
     session = client.session
-    session[DEVICE_ID_SESSION_KEY] = authenticator_of(user).persistent_id
+    session[DEVICE_ID_SESSION_KEY] = give_authenticator(user).persistent_id
     session.save()
     return client
 

@@ -110,6 +110,6 @@ def pass_second_factor(page, username: str) -> None:
 
 def log_in_staff(page, username: str, password: str = "correct horse battery staple") -> None:
     """Log a staff user in: password, then the code of their authenticator app (which
-    the test creates beforehand, e.g. with ``tests.clients.authenticator_of``)."""
+    the test creates beforehand, e.g. with ``tests.clients.give_authenticator``)."""
     log_in(page, username, password)
     pass_second_factor(page, username)

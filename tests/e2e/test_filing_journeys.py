@@ -19,7 +19,7 @@ from filings.models import Application, MiitVerification, Website
 from filings.tasks.applications import poll_bureau
 from icpportal.crypto import keyed_hash
 from notifications.sms import locmem
-from tests.clients import authenticator_of
+from tests.clients import give_authenticator
 from tests.e2e.conftest import ARTIFACTS, log_in_staff
 from tests.factories import (
     PDF_BYTES,
@@ -81,7 +81,7 @@ def staff_page(browser, live_server, request, trail):
     user.set_password(STAFF_PASSWORD)
     user.save()
     StaffProfileFactory(user=user, role="reviewer")
-    authenticator_of(user)
+    give_authenticator(user)
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()

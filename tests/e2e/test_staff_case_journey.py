@@ -14,7 +14,7 @@ from icpportal.models import AuditEvent
 from inspections.enforcement.periods import deadline_for
 from inspections.models import CaseState, FindingStatus
 from tests import factories
-from tests.clients import authenticator_of
+from tests.clients import give_authenticator
 from tests.e2e.conftest import browser_page, log_in_staff
 from tests.inspections.cases_helpers import website_of
 
@@ -59,7 +59,7 @@ def cases(alice_tenant, bob_tenant):
 @pytest.fixture
 def lead_page(browser, live_server, request, leo):
     """Leo's own browser session, logged in with his password and authenticator app."""
-    authenticator_of(leo)
+    give_authenticator(leo)
     with browser_page(browser, live_server, request, who="-lead") as page:
         yield page
 
@@ -81,7 +81,7 @@ def test_a_reviewer_takes_and_extends_a_case_and_a_lead_waives_a_finding(
     page, lead_page, rachel, cases
 ):
     shop, blog, news = cases
-    authenticator_of(rachel)
+    give_authenticator(rachel)
 
     # WHEN rachel logs in with her password and the code her app shows
     log_in_staff(page, "rachel")

@@ -25,7 +25,7 @@ from icpportal.masking import mask_id_number, mask_phone
 from icpportal.models import AuditEvent, StaffProfile
 from tests import factories
 from tests.api import new_token
-from tests.clients import authenticator_of, staff_client
+from tests.clients import give_authenticator, staff_client
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -268,7 +268,7 @@ def test_staff_logs_in_to_the_admin_by_staff_profile_alone(client):
     # GIVEN a reviewer whose is_staff flag was never set, with an authenticator app
     user = factories.UserFactory(username="ruth", is_staff=False)
     factories.StaffProfileFactory(user=user, role="reviewer")
-    device = authenticator_of(user)
+    device = give_authenticator(user)
     response = client.post(
         reverse("admin:login"), {"username": "ruth", "password": PASSWORD, "next": "/admin/"}
     )

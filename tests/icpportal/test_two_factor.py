@@ -24,7 +24,7 @@ from icpportal.accounts.two_factor.actions import (
 )
 from icpportal.accounts.two_factor.enforcement import verify_url
 from icpportal.models import AuditEvent
-from tests.clients import authenticator_of, staff_client, unverified_staff_client
+from tests.clients import give_authenticator, staff_client, unverified_staff_client
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
 
@@ -126,7 +126,7 @@ def test_customers_have_no_two_factor_pages(alice_client):
 
 def test_login_then_the_code_of_the_app_opens_the_page_asked_for(client, rachel, clock):
     # GIVEN rachel with her authenticator app
-    device = authenticator_of(rachel)
+    device = give_authenticator(rachel)
 
     # WHEN she logs in with her password, THEN the login page sends her to verify
     credentials = {"username": "rachel", "password": PASSWORD, "next": QUEUE}
@@ -157,7 +157,7 @@ def test_a_customer_logs_in_without_a_second_factor(client, alice):
 
 
 def test_next_pointing_elsewhere_lands_on_the_home_page(rachel):
-    device = authenticator_of(rachel)
+    device = give_authenticator(rachel)
     client = unverified_staff_client(rachel)
 
     response = client.post(VERIFY, {"code": code_of(device), "next": "https://evil.example/"})
@@ -191,7 +191,7 @@ def test_a_recovery_code_works_once(rachel):
 
 
 def test_wrong_codes_are_throttled_with_a_wait_message(rachel, clock):
-    device = authenticator_of(rachel)
+    device = give_authenticator(rachel)
     client = unverified_staff_client(rachel)
 
     # WHEN rachel types a wrong code twice in a row
@@ -210,7 +210,7 @@ def test_wrong_codes_are_throttled_with_a_wait_message(rachel, clock):
 
 
 def test_a_malformed_code_is_explained(rachel):
-    authenticator_of(rachel)
+    give_authenticator(rachel)
     client = unverified_staff_client(rachel)
 
     response = client.post(VERIFY, {"code": "12"})
@@ -246,7 +246,7 @@ def test_new_recovery_codes_replace_the_old_ones(rachel, clock):
 
 
 def test_an_unverified_staff_login_reaches_no_staff_page_admin_or_api(rachel):
-    authenticator_of(rachel)
+    give_authenticator(rachel)
     client = unverified_staff_client(rachel)
 
     for url in (QUEUE, "/staff/campaigns/", "/admin/", "/", "/accounts/api-tokens/"):
@@ -290,7 +290,7 @@ def test_customers_are_not_concerned(alice_client, django_assert_max_num_queries
 
 
 def test_the_verify_page_reads_a_fixed_number_of_rows(rachel, django_assert_max_num_queries):
-    authenticator_of(rachel)
+    give_authenticator(rachel)
     client = unverified_staff_client(rachel)
 
     with django_assert_max_num_queries(QUERIES_OF_THE_VERIFY_PAGE):
