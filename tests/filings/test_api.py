@@ -65,11 +65,6 @@ def self_check_rules(monkeypatch, settings, tmp_path):
     return rules
 
 
-@pytest.fixture
-def alice_api(alice, alice_tenant):
-    return token_client(alice, alice_tenant)
-
-
 def filings_of(tenant, user):
     """One of everything for ``tenant``: entity, person, website, domain, draft
     application, a document of each, a phone verification and an API token."""

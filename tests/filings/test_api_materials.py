@@ -50,11 +50,6 @@ def stored_files(media: Path) -> list[Path]:
 
 
 @pytest.fixture
-def alice_api(alice, alice_tenant):
-    return token_client(alice, alice_tenant)
-
-
-@pytest.fixture
 def draft(alice, alice_tenant):
     return ApplicationFactory(
         tenant=alice_tenant, created_by=alice, payload=first_filing_payload(1)
