@@ -7,7 +7,6 @@ page, pages by cursor, and costs the same queries at any size.
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -18,9 +17,13 @@ from rest_framework.response import Response
 from icpportal.api.pagination import NewestFirstCursor
 from icpportal.api.permissions import ComplianceStaff, TokenScopes
 from icpportal.api.viewsets import ID_REGEX
-from icpportal.tenancy import staff_role
-from inspections.enforcement.actions import LEAD_ROLES, CaseActionError
-from inspections.enforcement.assignment import do_assign_case, do_take_case, do_unassign_case
+from inspections.enforcement.actions import CaseActionError
+from inspections.enforcement.assignment import (
+    AssignmentForbidden,
+    do_assign_case,
+    do_take_case,
+    do_unassign_case,
+)
 from inspections.enforcement.triage import do_decide
 from inspections.models import CaseFinding, RectificationCase, RuleResult
 from inspections.queues.filtersets import CaseQueueFilter, case_queue
@@ -36,6 +39,9 @@ class _StaffViewSet(viewsets.GenericViewSet):
 
 
 def _refused(error: CaseActionError):
+    """A step the user's role does not allow is a 403; any other refusal a 400."""
+    if isinstance(error, AssignmentForbidden):
+        return PermissionDenied(str(error))
     return ValidationError({"detail": str(error)})
 
 
@@ -87,11 +93,8 @@ class StaffCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _StaffV
         case = self.get_object()
         data = s.AssignSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        assignee = data.validated_data["assignee"]
-        if staff_role(request.user) not in LEAD_ROLES and assignee != request.user:
-            raise PermissionDenied(_("Only a lead may assign a case to someone else."))
         try:
-            do_assign_case(case, actor=request.user, assignee=assignee)
+            do_assign_case(case, actor=request.user, assignee=data.validated_data["assignee"])
         except CaseActionError as error:
             raise _refused(error) from None
         return self._answer(case)
@@ -101,8 +104,6 @@ class StaffCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _StaffV
     def unassign(self, request, pk=None):
         """Back to the shared queue (reviewers: their own cases; leads: any case)."""
         case = self.get_object()
-        if staff_role(request.user) not in LEAD_ROLES and case.assignee_id != request.user.pk:
-            raise PermissionDenied(_("Only a lead may assign a case to someone else."))
         try:
             do_unassign_case(case, actor=request.user)
         except CaseActionError as error:

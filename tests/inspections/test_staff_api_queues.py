@@ -64,9 +64,12 @@ def test_take_assign_unassign(rachel_client, rachel, leo_client, leo, alice_tena
     assert response.status_code == 200 and response.json()["assignee"]["username"] == "rachel"
     refused = rachel_client.post(f"{CASES}{case.pk}/assign/", {"assignee": leo.pk})
     assert refused.status_code == 403
+    assert refused.json() == {"detail": "Only a lead may assign a case to someone else."}
     response = leo_client.post(f"{CASES}{case.pk}/assign/", {"assignee": leo.pk})
     assert response.json()["assignee"]["username"] == "leo"
-    assert rachel_client.post(f"{CASES}{case.pk}/unassign/").status_code == 403
+    refused = rachel_client.post(f"{CASES}{case.pk}/unassign/")
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "Only a lead may take a case away from someone else."}
     response = leo_client.post(f"{CASES}{case.pk}/unassign/")
     assert response.json()["assignee"] is None
     actions = list(
