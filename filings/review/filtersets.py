@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings.choices import ApplicationKind, ApplicationStatus
 from filings.models import Application, Domain
-from icpportal.models import Tenant
-from inspections.queues.base import customer_filter, province_filter, search_filter
+from inspections.queues.base import cached_customer_filter, cached_province_filter, search_filter
 
 
 def review_queue(user) -> QuerySet[Application]:
@@ -29,13 +28,6 @@ def review_queue(user) -> QuerySet[Application]:
     )
 
 
-def _tenants_waiting(request=None):
-    waiting = Application.objects.filter(
-        tenant=OuterRef("pk"), status=ApplicationStatus.PROVIDER_REVIEW
-    )
-    return Tenant.objects.filter(Exists(waiting)).order_by("name")
-
-
 class ReviewQueueFilter(django_filters.FilterSet):
     """Narrow the queue by kind, province and customer, or search it."""
 
@@ -43,8 +35,8 @@ class ReviewQueueFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label=_("Kind"), choices=ApplicationKind.choices, empty_label=_("All kinds")
     )
-    province = province_filter(method="in_province")
-    tenant = customer_filter(_tenants_waiting)
+    province = cached_province_filter(method="in_province")
+    tenant = cached_customer_filter()
 
     class Meta:
         model = Application
@@ -53,9 +45,9 @@ class ReviewQueueFilter(django_filters.FilterSet):
     def in_province(self, queryset, name, value):
         # A first filing names its province in the payload; other kinds have an entity.
         return queryset.filter(
-            Q(entity__province_id=value.code)
-            | Q(entity__isnull=True, website__entity__province_id=value.code)
-            | Q(entity__isnull=True, website__isnull=True, payload__entity__province=value.code)
+            Q(entity__province_id=value)
+            | Q(entity__isnull=True, website__entity__province_id=value)
+            | Q(entity__isnull=True, website__isnull=True, payload__entity__province=value)
         )
 
     def search(self, queryset, name, value):

@@ -8,8 +8,6 @@ from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from filings.models import ProvinceRule
-from icpportal.models import Tenant
 from inspections.queues.choices import customer_choices, province_choices
 
 SEARCH_HELP = _("Domain, website or entity name, or filing number")
@@ -28,33 +26,15 @@ def search_filter(help_text=SEARCH_HELP) -> django_filters.CharFilter:
     return django_filters.CharFilter(label=_("Search"), method="search", help_text=help_text)
 
 
-def province_filter(**where) -> django_filters.ModelChoiceFilter:
-    """A province by its code; ``where`` is the ``field_name`` or ``method`` it filters by."""
-    return django_filters.ModelChoiceFilter(
-        label=_("Province"),
-        queryset=ProvinceRule.objects.order_by("code"),
-        to_field_name="code",
-        empty_label=_("All provinces"),
-        **where,
-    )
-
-
-def customer_filter(queryset=None) -> django_filters.ModelChoiceFilter:
-    """A customer, from ``queryset`` (a queryset or a callable; every tenant by name)."""
-    return django_filters.ModelChoiceFilter(
-        label=_("Customer"),
-        queryset=Tenant.objects.order_by("name") if queryset is None else queryset,
-        empty_label=_("All customers"),
-    )
-
-
-def cached_province_filter(field_name: str) -> django_filters.ChoiceFilter:
-    """A province by its code, offered from the cached choices (no query a page)."""
+def cached_province_filter(field_name: str | None = None, **where) -> django_filters.ChoiceFilter:
+    """A province by its code, offered from the cached choices (no query a page); it
+    filters by ``field_name``, or by a ``method`` given in ``where``."""
     return django_filters.ChoiceFilter(
         label=_("Province"),
         choices=province_choices,
         field_name=field_name,
         empty_label=_("All provinces"),
+        **where,
     )
 
 
