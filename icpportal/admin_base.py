@@ -27,11 +27,11 @@ from icpportal import audit
 from icpportal.admin_forms import TenantConsistentForm
 from icpportal.crypto import keyed_hash
 from icpportal.masking import mask_id_number
+from icpportal.models import LEAD_ROLES as LEAD_ROLES  # one of the role groups below
 from icpportal.models import StaffProfile
 from icpportal.tenancy import second_factor_verified, staff_role
 
 ALL_STAFF_ROLES: tuple[str, ...] = tuple(StaffProfile.Role.values)
-LEAD_ROLES: tuple[str, ...] = (StaffProfile.Role.LEAD, StaffProfile.Role.ADMIN)
 ADMIN_ROLES: tuple[str, ...] = (StaffProfile.Role.ADMIN,)
 
 

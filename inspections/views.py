@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
+from icpportal.models import LEAD_ROLES
 from icpportal.tenancy import StaffRequiredMixin, staff_role
 from inspections.campaigns import (
     CampaignError,
@@ -37,7 +38,6 @@ from inspections.schedules import (
     schedules,
 )
 
-LEAD_ROLES = ("lead", "admin")
 RESULTS_PER_PAGE = 50
 SCOPE_FIELDS = ("scope", "tenants", "provinces", "website_ids")
 

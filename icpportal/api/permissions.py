@@ -7,7 +7,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from icpportal.accounts.two_factor.enforcement import second_factor_refusal
-from icpportal.models import ApiToken
+from icpportal.models import LEAD_ROLES, ApiToken
 from icpportal.tenancy import needs_second_factor, second_factor_verified
 
 
@@ -74,5 +74,5 @@ class ComplianceStaff(BasePermission):
             return False
         if getattr(view, "action", None) in getattr(view, "lead_only_actions", ()):
             self.message = _("Only a lead may do this.")
-            return role in ("lead", "admin")
+            return role in LEAD_ROLES
         return True

@@ -79,4 +79,8 @@ class StaffProfile(models.Model):
 
     @property
     def is_lead(self) -> bool:
-        return self.role in (self.Role.LEAD, self.Role.ADMIN)
+        return self.role in LEAD_ROLES
+
+
+# The roles that lead the compliance team: they may do what reviewers may not.
+LEAD_ROLES: tuple[str, ...] = (StaffProfile.Role.LEAD, StaffProfile.Role.ADMIN)

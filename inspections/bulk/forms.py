@@ -7,10 +7,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from icpportal.api.viewsets import MAX_ID
-from icpportal.models import BulkJob
+from icpportal.models import LEAD_ROLES, BulkJob
 from icpportal.tenancy import staff_role
 from inspections.bulk.jobs import MAX_CASES, queue_filter
-from inspections.enforcement.actions import LEAD_ROLES, MAX_EXTENSION_DAYS
+from inspections.enforcement.actions import MAX_EXTENSION_DAYS
 from inspections.enforcement.assignment import active_staff
 from inspections.rules import all_rules
 

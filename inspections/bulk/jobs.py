@@ -19,9 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from icpportal import audit
-from icpportal.models import BulkJob, BulkJobItem
+from icpportal.models import LEAD_ROLES, BulkJob, BulkJobItem
 from icpportal.tenancy import staff_role
-from inspections.enforcement.actions import LEAD_ROLES
 from inspections.queues.base import NOT_FILTERS
 
 K = BulkJob.Kind

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from icpportal.models import BulkJob
+from icpportal.models import LEAD_ROLES, BulkJob
 from icpportal.tenancy import StaffRequiredMixin, staff_role
 from inspections.bulk.forms import BulkJobForm
 from inspections.bulk.jobs import (
@@ -23,7 +23,6 @@ from inspections.bulk.jobs import (
     do_create_bulk_job,
     queue_filter,
 )
-from inspections.enforcement.actions import LEAD_ROLES
 
 RECENT_JOBS = 25
 

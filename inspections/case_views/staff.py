@@ -18,6 +18,7 @@ from django.views.generic import DetailView
 from django_fsm import can_proceed
 
 from icpportal import audit
+from icpportal.models import LEAD_ROLES
 from icpportal.tenancy import StaffRequiredMixin, staff_role
 from inspections.case_views.customer import countdown
 from inspections.case_views.evidence import materials_for, staff_evidence
@@ -43,7 +44,6 @@ from inspections.queue_views import export
 from inspections.queue_views.cases import case_queue_context
 from inspections.queues.filtersets import CaseQueueFilter, case_queue
 
-LEAD_ROLES = ("lead", "admin")
 S = CaseState
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from icpportal import audit
-from icpportal.models import StaffProfile
+from icpportal.models import LEAD_ROLES
 from icpportal.tenancy import staff_role
 from inspections.enforcement import decisions, notices, periods
 from inspections.enforcement.cases import resolve_cases
@@ -35,7 +35,6 @@ from inspections.models.cases import RUNNING_STATES
 from inspections.rules import default_registry
 
 S = CaseState
-LEAD_ROLES = (StaffProfile.Role.LEAD, StaffProfile.Role.ADMIN)
 MAX_EXTENSION_DAYS = 90
 
 

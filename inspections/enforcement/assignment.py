@@ -11,8 +11,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from icpportal.models import LEAD_ROLES
 from icpportal.tenancy import staff_role
-from inspections.enforcement.actions import LEAD_ROLES, CaseActionError, _locked, _record
+from inspections.enforcement.actions import CaseActionError, _locked, _record
 from inspections.models import RectificationCase
 
 

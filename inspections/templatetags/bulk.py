@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django import template
 
-from icpportal.models import BulkJob
+from icpportal.models import LEAD_ROLES, BulkJob
 from icpportal.tenancy import staff_role
 from inspections.bulk.jobs import LEAD_ONLY, clean_query
-from inspections.enforcement.actions import LEAD_ROLES
 from inspections.enforcement.assignment import active_staff
 from inspections.rules import all_rules
 

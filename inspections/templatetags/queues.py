@@ -6,8 +6,8 @@ from django import template
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
+from icpportal.models import LEAD_ROLES
 from icpportal.tenancy import staff_role
-from inspections.enforcement.actions import LEAD_ROLES
 from inspections.enforcement.assignment import active_staff
 
 register = template.Library()
