@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
@@ -19,6 +19,7 @@ from django_fsm import can_proceed
 
 from icpportal import audit
 from icpportal.models import LEAD_ROLES
+from icpportal.redirects import next_url
 from icpportal.tenancy import StaffRequiredMixin, staff_role
 from inspections.case_views.customer import countdown
 from inspections.case_views.evidence import materials_for, staff_evidence
@@ -277,12 +278,7 @@ class EnforcementPauseView(StaffRequiredMixin, View):
         else:
             messages.error(request, _("Give a reason to pause or resume enforcement."))
         # Back to the page the switch was on (the queue, or a campaign's page).
-        back = request.POST.get("next", "")
-        if back and url_has_allowed_host_and_scheme(
-            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            return redirect(back)
-        return redirect("staff-case-list")
+        return redirect(next_url(request, reverse("staff-case-list")))
 
 
 class ApproveCampaignBlocksView(StaffRequiredMixin, View):

@@ -193,6 +193,20 @@ def test_a_lead_pauses_enforcement_and_a_reviewer_may_not(rachel_client, leo_cli
     assert EnforcementControl.current().paused
 
 
+@pytest.mark.parametrize("outside", ["https://evil.example/", "//evil.example/staff/cases/"])
+def test_the_pause_switch_does_not_follow_an_off_site_next(leo_client, outside):
+    # GIVEN a pause form whose "next" (in the form or the query string) leads off the site
+    url = reverse("staff-enforcement-pause")
+    data = {"paused": "on", "reason": "Provider range under review", "next": outside}
+
+    # WHEN the lead switches, THEN the switch works and lands on the case queue
+    assert leo_client.post(url, data)["Location"] == reverse("staff-case-list")
+    assert EnforcementControl.current().paused
+    response = leo_client.post(f"{url}?next={outside}", {"paused": "", "reason": "Done"})
+    assert response["Location"] == reverse("staff-case-list")
+    assert not EnforcementControl.current().paused
+
+
 def test_a_lead_lifts_a_block_with_a_new_deadline(leo_client, alice_tenant):
     now = timezone.now()
     case = factories.RectificationCaseFactory(
