@@ -205,12 +205,18 @@ class RssSampler:
 
 class Worker:
     """One ``celery worker`` process with a prefork pool of ``concurrency`` processes,
-    consuming ``queue`` only."""
+    consuming ``queue`` only, with DEBUG off as in production (with DEBUG on, Django
+    keeps the text of every query a process sends, and memory grows with the work)."""
 
     def __init__(self, *, queue: str, concurrency: int, env: dict[str, str], log: Path):
         self.queue = queue
         self.concurrency = concurrency
-        self.env = {**os.environ, "DJANGO_SETTINGS_MODULE": "icpportal.settings", **env}
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "icpportal.settings",
+            "ICP_DEBUG": "false",
+            **env,
+        }
         self.log = log
         self.process: subprocess.Popen | None = None
 
