@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from filings.applications.views.pages import ROW_RELATIONS, with_next_steps
 from filings.choices import OPEN_APPLICATION_STATUSES
 from filings.models import Application, Entity, Website
+from icpportal.redirects import next_url
 from icpportal.tenancy import staff_role, switch_tenant
 from inspections.dashboard import StaffDashboardView
 
@@ -58,9 +59,4 @@ def switch_tenant_view(request):
         messages.success(request, _("Switched customer account."))
     else:
         messages.error(request, _("You are not a member of that customer account."))
-    target = request.POST.get("next") or "home"
-    if target != "home" and not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "home"
-    return redirect(target)
+    return redirect(next_url(request, reverse("home")))

@@ -8,7 +8,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from icpportal.accounts.two_factor.enforcement import second_factor_refusal
 from icpportal.models import LEAD_ROLES, ApiToken
-from icpportal.tenancy import needs_second_factor, second_factor_verified
+from icpportal.tenancy import needs_second_factor, second_factor_verified, staff_role
 
 
 def token_of(request) -> ApiToken | None:
@@ -67,8 +67,6 @@ class ComplianceStaff(BasePermission):
     message = _("These endpoints are for compliance staff.")
 
     def has_permission(self, request, view) -> bool:
-        from icpportal.tenancy import staff_role
-
         role = staff_role(request.user)
         if role is None:
             return False

@@ -69,6 +69,26 @@ def test_user_with_two_tenants_switches_between_them(alice_client, alice, alice_
     assert other.name in alice_client.get(reverse("entity-list")).content.decode()
 
 
+@pytest.mark.parametrize(
+    ("wanted", "lands_on"),
+    [
+        ("/entities/", "/entities/"),
+        ("https://evil.example/phish", "/"),
+        ("//evil.example/phish", "/"),
+        ("", "/"),
+    ],
+)
+def test_switching_goes_back_to_a_page_of_this_site_only(alice_client, alice, wanted, lands_on):
+    # GIVEN alice is a member of a second tenant
+    second = TenantFactory(name="Gamma Shop", slug="gamma")
+    MembershipFactory(user=alice, tenant=second, role="member")
+    # WHEN she switches, asking to go on to ``wanted``
+    response = alice_client.post(reverse("switch-tenant"), {"tenant": second.pk, "next": wanted})
+    # THEN she lands there only when it is a page of the portal, else on the home page
+    assert response.status_code == 302
+    assert response["Location"] == lands_on
+
+
 def test_members_cannot_reveal_full_id_numbers(client, alice_tenant):
     from tests.factories import UserFactory
 
