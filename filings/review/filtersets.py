@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from filings.choices import ApplicationKind, ApplicationStatus
 from filings.models import Application, Domain
-from inspections.queues.base import cached_customer_filter, cached_province_filter, search_filter
+from inspections.queues.base import cached_province_filter, customer_filter, search_filter
 
 
 def review_queue(user) -> QuerySet[Application]:
@@ -36,7 +36,7 @@ class ReviewQueueFilter(django_filters.FilterSet):
         label=_("Kind"), choices=ApplicationKind.choices, empty_label=_("All kinds")
     )
     province = cached_province_filter(method="in_province")
-    tenant = cached_customer_filter()
+    tenant = customer_filter()
 
     class Meta:
         model = Application

@@ -21,7 +21,7 @@ from filings.applications.actions import do_pass_provider_review, do_return, sel
 from filings.applications.timeline import application_timeline
 from filings.choices import ApplicationStatus
 from filings.materials.checklist import checklist
-from filings.models import Application, Material, ProvinceRule
+from filings.models import Application, Material
 from filings.payloads import read_section
 from filings.review.diff import Change, payload_diff
 from filings.review.filtersets import ReviewQueueFilter, review_queue
@@ -29,6 +29,7 @@ from filings.review.forms import PassForm, ReturnForm
 from filings.review.records import registry_lookup
 from filings.review.sla import SlaClock, sla_clocks
 from icpportal.tenancy import StaffRequiredMixin
+from inspections.queues.choices import province_names
 from inspections.rules import Status as OutcomeStatus
 from inspections.rules import all_rules
 
@@ -43,7 +44,7 @@ class QueueRow:
     entity_name: str
     website_name: str
     domains: list[str]
-    province: ProvinceRule | None
+    province: str  # its name in the page's language; "" when none is known
     sla: SlaClock
 
 
@@ -51,9 +52,7 @@ def _text(section: Any, name: str) -> str:
     return str(section.get(name) or "").strip() if isinstance(section, dict) else ""
 
 
-def queue_rows(
-    applications: list[Application], provinces: dict[str, ProvinceRule]
-) -> list[QueueRow]:
+def queue_rows(applications: list[Application], provinces: dict[str, str]) -> list[QueueRow]:
     clocks = sla_clocks(applications)
     rows = []
     for app in applications:
@@ -72,7 +71,7 @@ def queue_rows(
                 website_name=_text(proposed_website, "name")
                 or (app.website.name if app.website else ""),
                 domains=[d for d in domains if d],
-                province=provinces.get(code),
+                province=provinces.get(code, ""),
                 sla=clocks[app.pk],
             )
         )
@@ -88,11 +87,11 @@ class ReviewQueueView(StaffRequiredMixin, View):
         filterset = ReviewQueueFilter(request.GET or None, queryset=review_queue(request.user))
         paginator = Paginator(filterset.qs, QUEUE_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
-        provinces = {p.code: p for p in ProvinceRule.objects.all()}
         context = {
             "filter": filterset,
             "page_obj": page,
-            "rows": queue_rows(list(page.object_list), provinces),
+            # Province names come from the cached choices: no query a page.
+            "rows": queue_rows(list(page.object_list), province_names()),
             "filtered": any(request.GET.get(name) for name in filterset.form.fields),
         }
         return render(request, self.template_name, context)

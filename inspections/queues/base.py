@@ -8,16 +8,18 @@ from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from inspections.queues.choices import customer_choices, province_choices
+from inspections.queues.choices import province_choices
+from inspections.queues.customers import SEARCH_PARAM, CustomerFilter
 
 SEARCH_HELP = _("Domain, website or entity name, or filing number")
 # Query parameters that are not filters: kept out of links, exports' audit rows and
-# the query a bulk job runs on.
-NOT_FILTERS = ("page", "format")
+# the query a bulk job runs on. The customer search only narrows the customers offered.
+NOT_FILTERS = ("page", "format", SEARCH_PARAM)
 
 
 def active_filters(request: HttpRequest) -> dict[str, str]:
-    """The queue filters this request sets (non-empty, without page and format)."""
+    """The queue filters this request sets (non-empty, without page, format and the
+    customer search)."""
     return {k: v for k, v in request.GET.items() if k not in NOT_FILTERS and v}
 
 
@@ -38,14 +40,9 @@ def cached_province_filter(field_name: str | None = None, **where) -> django_fil
     )
 
 
-def cached_customer_filter(field_name: str = "tenant") -> django_filters.ChoiceFilter:
-    """A customer by its id, offered from the cached choices (no query a page)."""
-    return django_filters.ChoiceFilter(
-        label=_("Customer"),
-        choices=customer_choices,
-        field_name=field_name,
-        empty_label=_("All customers"),
-    )
+def customer_filter(field_name: str = "tenant") -> CustomerFilter:
+    """A customer by its id, picked from a bounded type-ahead (never every customer)."""
+    return CustomerFilter(field_name=field_name)
 
 
 class QueueFilterSet(django_filters.FilterSet):

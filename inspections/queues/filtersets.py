@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inspections.models import CaseFinding, CaseState, FindingStatus, RectificationCase
 from inspections.models.cases import FINAL_STATES, OPEN_STATES
-from inspections.queues.base import QueueFilterSet, cached_customer_filter, cached_province_filter
+from inspections.queues.base import QueueFilterSet, cached_province_filter, customer_filter
 from inspections.queues.search import date_range, deadline_window, website_search
 from inspections.rules import all_rules
 
@@ -138,7 +138,7 @@ class CaseQueueFilter(QueueFilterSet):
         label=_("Failing rule"), choices=rule_choices, method="failing_rule"
     )
     province = cached_province_filter("entity__province")
-    tenant = cached_customer_filter()
+    tenant = customer_filter()
     assignee = AssigneeFilter(label=_("Assignee"), method="assigned_to")
     due = django_filters.ChoiceFilter(label=_("Deadline"), choices=DUE_CHOICES, method="due_window")
     within_days = django_filters.NumberFilter(

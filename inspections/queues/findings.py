@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from inspections.models import CaseFinding, FindingStatus
 from inspections.queues.base import (
     QueueFilterSet,
-    cached_customer_filter,
     cached_province_filter,
+    customer_filter,
     search_filter,
 )
 from inspections.queues.filtersets import rule_choices
@@ -44,7 +44,7 @@ class FindingsFilter(QueueFilterSet):
         label=_("Severity"), choices=Severity.choices, empty_label=_("Any severity")
     )
     province = cached_province_filter("case__entity__province")
-    tenant = cached_customer_filter()
+    tenant = customer_filter()
 
     class Meta:
         model = CaseFinding

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from inspections.models import RuleResult
 from inspections.queues.base import (
     QueueFilterSet,
-    cached_customer_filter,
     cached_province_filter,
+    customer_filter,
     search_filter,
 )
 from inspections.queues.filtersets import rule_choices
@@ -49,7 +49,7 @@ class TriageFilter(QueueFilterSet):
         label=_("Rule"), choices=rule_choices, field_name="rule_code", empty_label=_("All rules")
     )
     province = cached_province_filter("website__entity__province")
-    tenant = cached_customer_filter()
+    tenant = customer_filter()
     campaign = django_filters.NumberFilter(label=_("Campaign number"), field_name="campaign_id")
 
     class Meta:

@@ -45,7 +45,7 @@ def test_findings_queue_queries_do_not_grow(
 ):
     for _ in range(rows):
         case_of(alice_tenant)
-    leo_client.get(URL)  # fills the cached province and customer choices
+    leo_client.get(URL)  # fills the cached province choices
     # 3 for the session, user and second factor; the page ids, rows and the layout's
     # unread count. The filter choices come from the cache.
     with django_assert_max_num_queries(6):
