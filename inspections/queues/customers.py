@@ -70,6 +70,8 @@ class CustomerSelect(forms.Select):
                 "name": SEARCH_PARAM,
                 "value": self.search,
                 "options_url": reverse("staff-customer-options"),
+                # The search box takes the select's size (small in the staff queues' bar).
+                "small": "form-select-sm" in self.attrs.get("class", ""),
             },
         )
 

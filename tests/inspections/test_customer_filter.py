@@ -60,6 +60,22 @@ def test_a_queue_offers_no_customer_until_one_is_chosen(rachel_client, thirty_cu
     assert f'<option value="{chosen.pk}" selected>' in html
 
 
+@pytest.mark.parametrize(
+    ("url", "size"),
+    [("/staff/cases/", "-sm"), ("/staff/triage/", "-sm"), ("/staff/review/", "")],
+)
+def test_the_search_box_takes_the_size_of_the_select_beside_it(rachel_client, url, size):
+    # WHEN rachel opens a queue whose filter bar is compact (staff queues) or not (review)
+    html = rachel_client.get(url).content.decode()
+    # THEN the customer select and its search box are the same size
+    select = re.search(r'<select name="tenant"[^>]*class="([^"]*)"', html).group(1)
+    search = re.search(
+        r'<input type="search" name="customer_search"[^>]*?class="([^"]*)"', html, re.S
+    )
+    assert ("form-select-sm" in select.split()) == bool(size)
+    assert ("form-control-sm" in search.group(1).split()) == bool(size)
+
+
 @pytest.mark.parametrize("url", QUEUES)
 def test_a_search_term_offers_up_to_20_matching_customers_by_name(
     rachel_client, thirty_customers, url
